@@ -1,0 +1,108 @@
+//! A bounds-checked reader over a byte slice, and the decode error it reports.
+//!
+//! Multi-byte integers are big-endian, as in Kafka's protocol; the LZ4 frame reads its own
+//! little-endian fields with the `_le` methods.
+
+use core::fmt;
+
+/// Why some bytes could not be decoded. Callers add the file and position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeError(pub &'static str);
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Reads values off the front of a slice, failing rather than reading past its end.
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    bytes: &'a [u8],
+    position: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `bytes`.
+    pub const fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, position: 0 }
+    }
+
+    /// How many bytes have been read.
+    pub const fn position(&self) -> usize {
+        self.position
+    }
+
+    /// How many bytes remain.
+    pub const fn remaining(&self) -> usize {
+        self.bytes.len() - self.position
+    }
+
+    /// Takes the next `len` bytes.
+    pub fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self.position.checked_add(len).ok_or(DecodeError("length overflows"))?;
+        let taken = self.bytes.get(self.position..end).ok_or(DecodeError("truncated"))?;
+        self.position = end;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    /// One byte.
+    pub fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(u8::from_be_bytes(self.array()?))
+    }
+    /// A big-endian i16.
+    pub fn i16(&mut self) -> Result<i16, DecodeError> {
+        Ok(i16::from_be_bytes(self.array()?))
+    }
+    /// A big-endian u16.
+    pub fn u16(&mut self) -> Result<u16, DecodeError> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+    /// A big-endian i32.
+    pub fn i32(&mut self) -> Result<i32, DecodeError> {
+        Ok(i32::from_be_bytes(self.array()?))
+    }
+    /// A big-endian u32.
+    pub fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+    /// A big-endian i64.
+    pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        Ok(i64::from_be_bytes(self.array()?))
+    }
+    /// A big-endian u64.
+    pub fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+    /// A little-endian u32.
+    pub fn u32_le(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+    /// A little-endian u64.
+    pub fn u64_le(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+    /// A zigzag varint that must fit an i32 (Kafka's `varint`).
+    pub fn varint(&mut self) -> Result<i32, DecodeError> {
+        let value = self.varlong()?;
+        i32::try_from(value).map_err(|_| DecodeError("varint out of i32 range"))
+    }
+    /// A zigzag varint of up to 64 bits (Kafka's `varlong`).
+    pub fn varlong(&mut self) -> Result<i64, DecodeError> {
+        let mut raw: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            raw |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(crate::encoding::varint::unzigzag(raw));
+            }
+        }
+        Err(DecodeError("varint longer than 10 bytes"))
+    }
+}
