@@ -19,7 +19,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at `now_ms`.
     pub fn new(now_ms: i64) -> Self {
-        Self { now_ms: Arc::new(AtomicI64::new(now_ms)) }
+        Self {
+            now_ms: Arc::new(AtomicI64::new(now_ms)),
+        }
     }
 
     /// Sets the time.

@@ -244,7 +244,11 @@ impl Error {
 
     /// A corruption error at `position` in `file`.
     pub(crate) fn corrupt(file: &str, position: u64, reason: impl Into<String>) -> Self {
-        Self::CorruptLog { file: file.into(), position, reason: reason.into() }
+        Self::CorruptLog {
+            file: file.into(),
+            position,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -256,28 +260,58 @@ impl fmt::Display for Error {
             Self::InvalidTopicName { topic, reason } => {
                 write!(f, "invalid topic name {topic:?}: {reason}")
             }
-            Self::PartitionNotFound { topic, partition, partitions } => write!(
+            Self::PartitionNotFound {
+                topic,
+                partition,
+                partitions,
+            } => write!(
                 f,
                 "topic {topic:?} has {partitions} partition(s); partition {partition} does not exist"
             ),
-            Self::RecordTooLarge { size_bytes, max_bytes } => {
-                write!(f, "record of {size_bytes} bytes exceeds the limit of {max_bytes} bytes")
+            Self::RecordTooLarge {
+                size_bytes,
+                max_bytes,
+            } => {
+                write!(
+                    f,
+                    "record of {size_bytes} bytes exceeds the limit of {max_bytes} bytes"
+                )
             }
-            Self::BatchTooLarge { size_bytes, max_bytes } => {
-                write!(f, "batch of {size_bytes} bytes exceeds the limit of {max_bytes} bytes")
+            Self::BatchTooLarge {
+                size_bytes,
+                max_bytes,
+            } => {
+                write!(
+                    f,
+                    "batch of {size_bytes} bytes exceeds the limit of {max_bytes} bytes"
+                )
             }
-            Self::OffsetOutOfRange { offset, log_start_offset, high_watermark } => write!(
+            Self::OffsetOutOfRange {
+                offset,
+                log_start_offset,
+                high_watermark,
+            } => write!(
                 f,
                 "offset {offset} is outside the log [{log_start_offset}, {high_watermark}]"
             ),
-            Self::CorruptLog { file, position, reason } => {
+            Self::CorruptLog {
+                file,
+                position,
+                reason,
+            } => {
                 write!(f, "corrupt log: {file} at byte {position}: {reason}")
             }
             Self::LogLocked { path, holder } => {
-                write!(f, "log is locked by another writer ({holder}); lock file {path}")
+                write!(
+                    f,
+                    "log is locked by another writer ({holder}); lock file {path}"
+                )
             }
             Self::NotALog { path } => {
-                write!(f, "{path} is not an mqlite log (no mqlite.meta, and not empty)")
+                write!(
+                    f,
+                    "{path} is not an mqlite log (no mqlite.meta, and not empty)"
+                )
             }
             Self::UnsupportedFormatVersion { file, found } => {
                 write!(f, "{file}: unsupported format version {found}")

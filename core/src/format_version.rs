@@ -37,7 +37,10 @@ impl FormatVersion {
     pub fn from_batch_magic(magic: u8, file: &str) -> Result<Self, Error> {
         match magic {
             0x6D => Ok(Self::V1),
-            found => Err(Error::UnsupportedFormatVersion { file: String::from(file), found }),
+            found => Err(Error::UnsupportedFormatVersion {
+                file: String::from(file),
+                found,
+            }),
         }
     }
 
@@ -67,11 +70,17 @@ mod tests {
 
     #[test]
     fn known_versions_round_trip_and_unknown_ones_fail() {
-        assert_eq!(FormatVersion::try_from(FormatVersion::V1.as_u8()), Ok(FormatVersion::V1));
+        assert_eq!(
+            FormatVersion::try_from(FormatVersion::V1.as_u8()),
+            Ok(FormatVersion::V1)
+        );
         assert_eq!(FormatVersion::try_from(0), Err(0));
         assert_eq!(FormatVersion::try_from(2), Err(2));
         let err = FormatVersion::from_batch_magic(2, "a.log").unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::UnsupportedFormatVersion);
-        assert_eq!(FormatVersion::from_batch_magic(0x6D, "a.log"), Ok(FormatVersion::V1));
+        assert_eq!(
+            FormatVersion::from_batch_magic(0x6D, "a.log"),
+            Ok(FormatVersion::V1)
+        );
     }
 }

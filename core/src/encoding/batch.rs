@@ -93,7 +93,11 @@ pub struct ProducerFields {
 
 impl ProducerFields {
     /// No producer identity: not idempotent.
-    pub const NONE: Self = Self { producer_id: -1, producer_epoch: -1, base_sequence: -1 };
+    pub const NONE: Self = Self {
+        producer_id: -1,
+        producer_epoch: -1,
+        base_sequence: -1,
+    };
 }
 
 impl Default for ProducerFields {
@@ -211,17 +215,26 @@ pub fn encode(
     out: &mut Vec<u8>,
 ) -> Result<EncodedBatch> {
     let Some(first) = records.first() else {
-        return Err(Error::InvalidRecord { reason: "a batch needs at least one record".into() });
+        return Err(Error::InvalidRecord {
+            reason: "a batch needs at least one record".into(),
+        });
     };
     if records.len() > BATCH_RECORDS_MAX {
         return Err(Error::InvalidRecord {
-            reason: format!("{} records exceed the batch limit of {BATCH_RECORDS_MAX}", records.len()),
+            reason: format!(
+                "{} records exceed the batch limit of {BATCH_RECORDS_MAX}",
+                records.len()
+            ),
         });
     }
     let (base_timestamp, max_timestamp) = match options.log_append_time_ms {
         Some(now) => (now, now),
         None => {
-            let max = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(first.timestamp_ms);
+            let max = records
+                .iter()
+                .map(|r| r.timestamp_ms)
+                .max()
+                .unwrap_or(first.timestamp_ms);
             (first.timestamp_ms, max)
         }
     };
@@ -234,7 +247,10 @@ pub fn encode(
         let body = body_len(record, timestamp_delta(record), delta as i32);
         let size_bytes = varlong_len(body as i64) + body;
         if size_bytes > RECORD_BYTES_MAX {
-            return Err(Error::RecordTooLarge { size_bytes, max_bytes: RECORD_BYTES_MAX });
+            return Err(Error::RecordTooLarge {
+                size_bytes,
+                max_bytes: RECORD_BYTES_MAX,
+            });
         }
         records_bytes_len += size_bytes;
     }
@@ -293,7 +309,10 @@ pub fn encode(
     let size_bytes = out.len() - start;
     if size_bytes > BATCH_BYTES_MAX {
         out.truncate(start);
-        return Err(Error::BatchTooLarge { size_bytes, max_bytes: BATCH_BYTES_MAX });
+        return Err(Error::BatchTooLarge {
+            size_bytes,
+            max_bytes: BATCH_BYTES_MAX,
+        });
     }
     let batch_length = (size_bytes - LOG_OVERHEAD_BYTES) as i32;
     let batch = out.get_mut(start..).unwrap_or_default();
@@ -304,7 +323,11 @@ pub fn encode(
     if let Some(field) = batch.get_mut(CRC_POSITION..ATTRIBUTES_POSITION) {
         field.copy_from_slice(&crc.to_be_bytes());
     }
-    Ok(EncodedBatch { last_offset: base_offset + i64::from(last_offset_delta), max_timestamp, size_bytes })
+    Ok(EncodedBatch {
+        last_offset: base_offset + i64::from(last_offset_delta),
+        max_timestamp,
+        size_bytes,
+    })
 }
 
 /// Decodes a header from the first [`BATCH_HEADER_BYTES`] of `bytes`, checking only what the
@@ -330,11 +353,17 @@ pub fn decode_header(bytes: &[u8]) -> Result<BatchHeader, DecodeError> {
     if size < BATCH_HEADER_BYTES as i64 || size > BATCH_BYTES_MAX as i64 {
         return Err(DecodeError("batch length out of range"));
     }
-    if records_count < 0 || last_offset_delta < 0 || records_count > last_offset_delta.saturating_add(1)
+    if records_count < 0
+        || last_offset_delta < 0
+        || records_count > last_offset_delta.saturating_add(1)
     {
         return Err(DecodeError("record count disagrees with the offset delta"));
     }
-    if base_offset < 0 || base_offset.checked_add(i64::from(last_offset_delta)).is_none() {
+    if base_offset < 0
+        || base_offset
+            .checked_add(i64::from(last_offset_delta))
+            .is_none()
+    {
         return Err(DecodeError("base offset out of range"));
     }
     Ok(BatchHeader {
@@ -347,14 +376,20 @@ pub fn decode_header(bytes: &[u8]) -> Result<BatchHeader, DecodeError> {
         last_offset_delta,
         base_timestamp,
         max_timestamp,
-        producer: ProducerFields { producer_id, producer_epoch, base_sequence },
+        producer: ProducerFields {
+            producer_id,
+            producer_epoch,
+            base_sequence,
+        },
         records_count,
     })
 }
 
 /// Whether the CRC stored in `batch` (one whole batch) matches its bytes.
 pub fn crc_matches(header: &BatchHeader, batch: &[u8]) -> bool {
-    batch.get(ATTRIBUTES_POSITION..).is_some_and(|covered| crc32fast::hash(covered) == header.crc)
+    batch
+        .get(ATTRIBUTES_POSITION..)
+        .is_some_and(|covered| crc32fast::hash(covered) == header.crc)
 }
 
 /// Decodes one whole batch: header, CRC, decompression, records.
@@ -372,7 +407,9 @@ pub fn decode(batch: &Bytes) -> Result<Batch, DecodeError> {
     let records_bytes = batch.slice(BATCH_HEADER_BYTES..);
     let plain = match Compression::from_codec(header.codec()) {
         Ok(Compression::None) => records_bytes,
-        Ok(Compression::Lz4) => Bytes::from(lz4_frame::decompress(&records_bytes, BATCH_BYTES_MAX)?),
+        Ok(Compression::Lz4) => {
+            Bytes::from(lz4_frame::decompress(&records_bytes, BATCH_BYTES_MAX)?)
+        }
         Err(_) => return Err(DecodeError("unsupported compression codec")),
     };
     let count = header.records_count as usize;
@@ -417,13 +454,24 @@ mod tests {
 
     fn sample() -> Vec<Record> {
         alloc::vec![
-            Record::with_value(&b"v0"[..]).key(&b"k0"[..]).timestamp_ms(1_000).header("h", &b"x"[..]),
-            Record { timestamp_ms: 990, key: None, value: None, headers: Vec::new() },
+            Record::with_value(&b"v0"[..])
+                .key(&b"k0"[..])
+                .timestamp_ms(1_000)
+                .header("h", &b"x"[..]),
+            Record {
+                timestamp_ms: 990,
+                key: None,
+                value: None,
+                headers: Vec::new()
+            },
             Record {
                 timestamp_ms: 1_005,
                 key: Some(Bytes::new()),
                 value: Some(Bytes::from_static(b"")),
-                headers: alloc::vec![Header { key: "n".into(), value: None }],
+                headers: alloc::vec![Header {
+                    key: "n".into(),
+                    value: None
+                }],
             },
         ]
     }
@@ -434,7 +482,10 @@ mod tests {
         let info = encode(42, &sample(), &BatchOptions::default(), &mut out).unwrap();
         assert_eq!(info.size_bytes, out.len());
         assert_eq!(out.get(0..8), Some(&42i64.to_be_bytes()[..]));
-        assert_eq!(out.get(8..12), Some(&((out.len() - 12) as i32).to_be_bytes()[..]));
+        assert_eq!(
+            out.get(8..12),
+            Some(&((out.len() - 12) as i32).to_be_bytes()[..])
+        );
         assert_eq!(out.get(16), Some(&0x6D));
         assert_eq!(out.get(23..27), Some(&2i32.to_be_bytes()[..])); // last offset delta
         assert_eq!(out.get(27..35), Some(&1_000i64.to_be_bytes()[..])); // base timestamp
@@ -447,7 +498,10 @@ mod tests {
     #[test]
     fn round_trips_with_and_without_lz4() {
         for compression in [Compression::None, Compression::Lz4] {
-            let options = BatchOptions { compression, ..BatchOptions::default() };
+            let options = BatchOptions {
+                compression,
+                ..BatchOptions::default()
+            };
             let mut out = Vec::new();
             encode(7, &sample(), &options, &mut out).unwrap();
             let batch = decode(&Bytes::from(out)).unwrap();
@@ -455,7 +509,10 @@ mod tests {
             let offsets: Vec<i64> = batch.records.iter().map(|r| r.offset).collect();
             assert_eq!(offsets, [7, 8, 9]);
             for (got, sent) in batch.records.iter().zip(sample()) {
-                assert_eq!((got.timestamp_ms, &got.key, &got.value), (sent.timestamp_ms, &sent.key, &sent.value));
+                assert_eq!(
+                    (got.timestamp_ms, &got.key, &got.value),
+                    (sent.timestamp_ms, &sent.key, &sent.value)
+                );
                 assert_eq!(got.headers, sent.headers);
             }
         }
@@ -463,7 +520,10 @@ mod tests {
 
     #[test]
     fn log_append_time_replaces_every_timestamp() {
-        let options = BatchOptions { log_append_time_ms: Some(5_000), ..BatchOptions::default() };
+        let options = BatchOptions {
+            log_append_time_ms: Some(5_000),
+            ..BatchOptions::default()
+        };
         let mut out = Vec::new();
         encode(0, &sample(), &options, &mut out).unwrap();
         let batch = decode(&Bytes::from(out)).unwrap();
@@ -480,8 +540,13 @@ mod tests {
         let err = encode(0, &[huge], &BatchOptions::default(), &mut out).unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::RecordTooLarge);
         let big = Record::with_value(alloc::vec![0u8; RECORD_BYTES_MAX - 100]);
-        let err = encode(0, &[big.clone(), big.clone(), big], &BatchOptions::default(), &mut out)
-            .unwrap_err();
+        let err = encode(
+            0,
+            &[big.clone(), big.clone(), big],
+            &BatchOptions::default(),
+            &mut out,
+        )
+        .unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::BatchTooLarge);
         assert_eq!(out, [1, 2, 3]);
     }
@@ -496,7 +561,10 @@ mod tests {
                 if let Some(byte) = damaged.get_mut(position) {
                     *byte ^= 1 << bit;
                 }
-                assert!(decode(&Bytes::from(damaged)).is_err(), "flip at {position}.{bit}");
+                assert!(
+                    decode(&Bytes::from(damaged)).is_err(),
+                    "flip at {position}.{bit}"
+                );
             }
         }
     }

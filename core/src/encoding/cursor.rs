@@ -40,8 +40,14 @@ impl<'a> Cursor<'a> {
 
     /// Takes the next `len` bytes.
     pub fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.position.checked_add(len).ok_or(DecodeError("length overflows"))?;
-        let taken = self.bytes.get(self.position..end).ok_or(DecodeError("truncated"))?;
+        let end = self
+            .position
+            .checked_add(len)
+            .ok_or(DecodeError("length overflows"))?;
+        let taken = self
+            .bytes
+            .get(self.position..end)
+            .ok_or(DecodeError("truncated"))?;
         self.position = end;
         Ok(taken)
     }

@@ -27,7 +27,10 @@ const UNCOMPRESSED_BIT: u32 = 0x8000_0000;
 /// A linked block may refer back this far into earlier output.
 const WINDOW_BYTES: usize = 64 * 1024;
 
-const _: () = assert!(LZ4_BLOCK_BYTES_MAX == 64 * 1024, "BD_64_KIB encodes the block size");
+const _: () = assert!(
+    LZ4_BLOCK_BYTES_MAX == 64 * 1024,
+    "BD_64_KIB encodes the block size"
+);
 
 fn header_checksum(descriptor: &[u8]) -> u8 {
     (XxHash32::oneshot(0, descriptor) >> 8) as u8
@@ -148,7 +151,10 @@ mod tests {
         let mut out = Vec::new();
         compress(b"", &mut out);
         // magic, FLG, BD, HC, end mark: the HC byte is xxh32([0x60, 0x40]) >> 8.
-        assert_eq!(out.get(..6), Some(&[0x04, 0x22, 0x4D, 0x18, 0x60, 0x40][..]));
+        assert_eq!(
+            out.get(..6),
+            Some(&[0x04, 0x22, 0x4D, 0x18, 0x60, 0x40][..])
+        );
         assert_eq!(out.len(), 11);
         assert_eq!(decompress(&out, 10).unwrap(), b"");
     }
@@ -160,7 +166,10 @@ mod tests {
         compress(&input, &mut out);
         assert!(out.len() < input.len() / 10);
         assert_eq!(decompress(&out, input.len()).unwrap(), input);
-        assert!(decompress(&out, input.len() - 1).is_err(), "output limit must hold");
+        assert!(
+            decompress(&out, input.len() - 1).is_err(),
+            "output limit must hold"
+        );
     }
 
     #[test]
@@ -170,7 +179,10 @@ mod tests {
         if let Some(hc) = out.get_mut(6) {
             *hc ^= 1;
         }
-        assert_eq!(decompress(&out, 100), Err(DecodeError("lz4: bad header checksum")));
+        assert_eq!(
+            decompress(&out, 100),
+            Err(DecodeError("lz4: bad header checksum"))
+        );
     }
 
     proptest! {

@@ -24,7 +24,10 @@ pub struct Header {
 impl Header {
     /// A header with a value.
     pub fn new(key: impl Into<String>, value: impl Into<Bytes>) -> Self {
-        Self { key: key.into(), value: Some(value.into()) }
+        Self {
+            key: key.into(),
+            value: Some(value.into()),
+        }
     }
 }
 
@@ -45,7 +48,10 @@ pub struct Record {
 impl Record {
     /// A record with a value, no key, no headers, timestamp 0.
     pub fn with_value(value: impl Into<Bytes>) -> Self {
-        Self { value: Some(value.into()), ..Self::default() }
+        Self {
+            value: Some(value.into()),
+            ..Self::default()
+        }
     }
 
     /// Sets the key.
@@ -136,7 +142,11 @@ pub fn put_record(
         out.extend_from_slice(header.key.as_bytes());
         put_optional(out, header.value.as_ref());
     }
-    debug_assert_eq!(out.len() - body_start, body_len, "body_len disagrees with put_record");
+    debug_assert_eq!(
+        out.len() - body_start,
+        body_len,
+        "body_len disagrees with put_record"
+    );
     debug_assert!(out.len() > start);
 }
 
@@ -177,7 +187,8 @@ pub fn read_record(
     buffer: &Bytes,
     base: usize,
 ) -> Result<DecodedRecord, DecodeError> {
-    let len = usize::try_from(cursor.varint()?).map_err(|_| DecodeError("negative record length"))?;
+    let len =
+        usize::try_from(cursor.varint()?).map_err(|_| DecodeError("negative record length"))?;
     let body = cursor.take(len)?;
     let body_base = base + cursor.position() - len;
     let mut body_cursor = Cursor::new(body);
@@ -211,7 +222,16 @@ fn read_body(
         let name = core::str::from_utf8(cursor.take(name_len)?)
             .map_err(|_| DecodeError("header name is not UTF-8"))?;
         let value = optional_slice(cursor, buffer, base)?;
-        headers.push(Header { key: String::from(name), value });
+        headers.push(Header {
+            key: String::from(name),
+            value,
+        });
     }
-    Ok(DecodedRecord { offset_delta, timestamp_delta, key, value, headers })
+    Ok(DecodedRecord {
+        offset_delta,
+        timestamp_delta,
+        key,
+        value,
+        headers,
+    })
 }

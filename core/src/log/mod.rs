@@ -1,0 +1,530 @@
+//! The log: topics of partitioned, segmented, checksummed batches over a [`Storage`].
+//!
+//! [`Log`] is the engine's entry point; the producer, the consumer and the bindings build on
+//! it. It is synchronous and takes `&mut self` to write and `&self` to read, so callers choose
+//! how to share it (the bindings put it behind a lock).
+//!
+//! Layout in storage (docs/FORMAT.md has every byte):
+//! `mqlite.meta` (format version), `topics/<topic>.topic` (config), and per partition a
+//! directory `<topic>-<partition>/` of segments `<base offset>.log`, `.index`, `.timeindex`.
+//!
+//! Opening recovers every partition (see [`segment::Segment::recover`]). A topic is created by
+//! writing and syncing its metadata file; until then it does not exist. A topic is deleted by
+//! removing its metadata file first, then its segments; leftovers of an interrupted delete are
+//! ignored on open and cleared if a topic of the same name is created again.
+
+pub mod index;
+pub mod partition;
+pub mod reader;
+pub mod segment;
+pub mod topic;
+
+use crate::clock::Clock;
+use crate::encoding::batch::Batch;
+use crate::encoding::cursor::Cursor;
+use crate::encoding::record::{LogRecord, Record};
+use crate::error::{Error, Result};
+use crate::format_version::FormatVersion;
+use crate::storage::{MemoryStorage, Storage, read_up_to, write_new_file};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+pub use partition::{AppendInfo, AppendOptions, Partition};
+pub use topic::{TopicConfig, validate_topic_name};
+
+/// The log's own metadata file.
+pub const META_FILE_NAME: &str = "mqlite.meta";
+/// Bytes of `mqlite.meta`.
+pub const META_FILE_BYTES: usize = 12;
+const META_MAGIC: &[u8; 4] = b"MQLT";
+
+/// How to open a log.
+#[derive(Clone)]
+pub struct LogOptions {
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Open without writing anything: no recovery truncation, every write fails `ReadOnly`.
+    pub read_only: bool,
+}
+
+impl core::fmt::Debug for LogOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LogOptions")
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogOptions {
+    /// Options with `clock`, writable.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            read_only: false,
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for LogOptions {
+    fn default() -> Self {
+        Self::with_clock(Arc::new(crate::clock::SystemClock))
+    }
+}
+
+/// One partition's numbers, as `describe` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionInfo {
+    /// The partition number.
+    pub partition: u32,
+    /// The first offset still stored.
+    pub log_start_offset: i64,
+    /// The offset the next record will get.
+    pub high_watermark: i64,
+    /// Bytes stored.
+    pub size_bytes: u64,
+    /// Number of segments.
+    pub segments: usize,
+}
+
+/// A topic's config and partitions, as `describe` reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicDescription {
+    /// The topic's name.
+    pub name: String,
+    /// Its config.
+    pub config: TopicConfig,
+    /// Its partitions, in order.
+    pub partitions: Vec<PartitionInfo>,
+}
+
+#[derive(Debug)]
+struct Topic {
+    config: TopicConfig,
+    partitions: Vec<Partition>,
+}
+
+/// An open log. See the module docs.
+pub struct Log<S: Storage> {
+    storage: S,
+    clock: Arc<dyn Clock>,
+    read_only: bool,
+    topics: BTreeMap<String, Topic>,
+}
+
+impl<S: Storage> core::fmt::Debug for Log<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Log")
+            .field("read_only", &self.read_only)
+            .field("topics", &self.topics.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+fn encode_meta() -> Vec<u8> {
+    let mut out = Vec::with_capacity(META_FILE_BYTES);
+    out.extend_from_slice(META_MAGIC);
+    out.push(FormatVersion::CURRENT.as_u8());
+    out.extend_from_slice(&[0, 0, 0]);
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_be_bytes());
+    out
+}
+
+/// `Ok(None)` for a torn meta file (a log whose creation never finished).
+fn decode_meta(bytes: &[u8]) -> Result<Option<FormatVersion>> {
+    if bytes.len() < META_FILE_BYTES {
+        return Ok(None);
+    }
+    let corrupt = |reason: &str| Error::corrupt(META_FILE_NAME, 0, reason);
+    let (body, crc) = bytes.split_at(META_FILE_BYTES - 4);
+    if bytes.len() != META_FILE_BYTES || crc != crc32fast::hash(body).to_be_bytes() {
+        return Err(corrupt("log metadata fails its CRC"));
+    }
+    let mut cursor = Cursor::new(body);
+    if cursor.take(4).ok() != Some(&META_MAGIC[..]) {
+        return Err(corrupt("not an mqlite metadata file"));
+    }
+    let version = cursor.u8().map_err(|_| corrupt("truncated"))?;
+    FormatVersion::parse(version, META_FILE_NAME).map(Some)
+}
+
+impl Log<MemoryStorage> {
+    /// A new, empty log in memory.
+    pub fn in_memory(options: LogOptions) -> Result<Self> {
+        Self::open(MemoryStorage::new(), options)
+    }
+}
+
+#[cfg(feature = "std")]
+impl Log<crate::storage::FileStorage> {
+    /// Opens the log in directory `path`, creating it if it does not exist or is empty, and
+    /// takes the writer lock (a second writer gets `LogLocked`).
+    pub fn open_dir(path: impl AsRef<std::path::Path>, options: LogOptions) -> Result<Self> {
+        let path = path.as_ref();
+        check_is_log_dir(path)?;
+        let storage = if options.read_only {
+            crate::storage::FileStorage::open_read_only(path)?
+        } else {
+            crate::storage::FileStorage::open(path)?
+        };
+        Self::open(storage, options)
+    }
+}
+
+/// Refuses a directory that holds files but no `mqlite.meta`, before anything is written there.
+#[cfg(feature = "std")]
+fn check_is_log_dir(path: &std::path::Path) -> Result<()> {
+    use alloc::string::ToString;
+    let Ok(mut entries) = std::fs::read_dir(path) else {
+        return Ok(());
+    };
+    let has_meta = path.join(META_FILE_NAME).exists();
+    let others = entries.any(|e| e.is_ok_and(|e| e.file_name() != crate::storage::LOCK_FILE_NAME));
+    if others && !has_meta {
+        return Err(Error::NotALog {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+impl<S: Storage> Log<S> {
+    /// Opens the log held by `storage`, recovering every partition; an empty store becomes a
+    /// new log (unless read-only).
+    pub fn open(mut storage: S, options: LogOptions) -> Result<Self> {
+        let writable = !options.read_only;
+        let names = storage.list()?;
+        let meta = if names.iter().any(|n| n == META_FILE_NAME) {
+            let len = storage.len(META_FILE_NAME)?;
+            decode_meta(&read_up_to(&storage, META_FILE_NAME, 0, len as usize)?)?
+        } else {
+            None
+        };
+        if meta.is_none() {
+            let only_torn_meta = names.iter().all(|n| n == META_FILE_NAME);
+            if !only_torn_meta || !writable {
+                return Err(Error::NotALog {
+                    path: String::from("(storage root)"),
+                });
+            }
+            if !names.is_empty() {
+                storage.remove(META_FILE_NAME)?;
+            }
+            write_new_file(&mut storage, META_FILE_NAME, &encode_meta())?;
+        }
+        let mut topics = BTreeMap::new();
+        let prefix = alloc::format!("{}/", topic::TOPICS_DIR);
+        for name in &names {
+            let Some(topic_name) = name
+                .strip_prefix(&prefix)
+                .and_then(|n| n.strip_suffix(".topic"))
+            else {
+                continue;
+            };
+            let bytes = read_up_to(&storage, name, 0, topic::TOPIC_META_BYTES + 1)?;
+            let Some(config) = TopicConfig::decode(&bytes, name)? else {
+                if writable {
+                    storage.remove(name)?; // a create that never finished
+                }
+                continue;
+            };
+            let mut partitions = Vec::with_capacity(config.partitions as usize);
+            for p in 0..config.partitions {
+                let dir = topic::partition_dir(topic_name, p);
+                partitions.push(Partition::open(
+                    &mut storage,
+                    &dir,
+                    &names,
+                    &config,
+                    writable,
+                )?);
+            }
+            topics.insert(String::from(topic_name), Topic { config, partitions });
+        }
+        Ok(Self {
+            storage,
+            clock: options.clock,
+            read_only: options.read_only,
+            topics,
+        })
+    }
+
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(Error::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn topic(&self, name: &str) -> Result<&Topic> {
+        self.topics
+            .get(name)
+            .ok_or_else(|| Error::TopicNotFound { topic: name.into() })
+    }
+
+    fn partition(&self, topic: &str, partition: u32) -> Result<(&TopicConfig, &Partition)> {
+        let t = self.topic(topic)?;
+        let p = t
+            .partitions
+            .get(partition as usize)
+            .ok_or(Error::PartitionNotFound {
+                topic: topic.into(),
+                partition,
+                partitions: t.config.partitions,
+            })?;
+        Ok((&t.config, p))
+    }
+
+    /// Creates a topic; durable when this returns.
+    pub fn create_topic(&mut self, name: &str, config: TopicConfig) -> Result<()> {
+        self.writable()?;
+        validate_topic_name(name)?;
+        config.validate()?;
+        if self.topics.contains_key(name) {
+            return Err(Error::TopicExists { topic: name.into() });
+        }
+        // Clear what an interrupted delete of a topic of this name left behind.
+        let leftovers: Vec<String> = self
+            .storage
+            .list()?
+            .into_iter()
+            .filter(|n| {
+                n.split_once('/')
+                    .and_then(|(dir, _)| dir.rsplit_once('-'))
+                    .is_some_and(|(t, p)| t == name && p.parse::<u32>().is_ok())
+            })
+            .collect();
+        for leftover in &leftovers {
+            self.storage.remove(leftover)?;
+        }
+        write_new_file(
+            &mut self.storage,
+            &topic::meta_file_name(name),
+            &config.encode(),
+        )?;
+        let partitions = (0..config.partitions)
+            .map(|p| {
+                Partition::open(
+                    &mut self.storage,
+                    &topic::partition_dir(name, p),
+                    &[],
+                    &config,
+                    true,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.topics
+            .insert(name.into(), Topic { config, partitions });
+        Ok(())
+    }
+
+    /// Deletes a topic and all its records.
+    pub fn delete_topic(&mut self, name: &str) -> Result<()> {
+        self.writable()?;
+        self.topic(name)?;
+        self.storage.remove(&topic::meta_file_name(name))?;
+        let Some(topic) = self.topics.remove(name) else {
+            return Ok(());
+        };
+        let names = self.storage.list()?;
+        for partition in &topic.partitions {
+            partition.remove_files(&mut self.storage, &names)?;
+        }
+        Ok(())
+    }
+
+    /// The topics' names, sorted.
+    pub fn topics(&self) -> Vec<String> {
+        self.topics.keys().cloned().collect()
+    }
+
+    /// A topic's config and its partitions' offsets and sizes.
+    pub fn describe(&self, name: &str) -> Result<TopicDescription> {
+        let topic = self.topic(name)?;
+        let partitions = topic
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PartitionInfo {
+                partition: i as u32,
+                log_start_offset: p.log_start_offset(),
+                high_watermark: p.high_watermark(),
+                size_bytes: p.size_bytes(),
+                segments: p.segments().len(),
+            })
+            .collect();
+        Ok(TopicDescription {
+            name: name.into(),
+            config: topic.config,
+            partitions,
+        })
+    }
+
+    /// A topic's config.
+    pub fn topic_config(&self, name: &str) -> Result<TopicConfig> {
+        Ok(self.topic(name)?.config)
+    }
+
+    /// The first offset still stored in a partition.
+    pub fn log_start_offset(&self, topic: &str, partition: u32) -> Result<i64> {
+        Ok(self.partition(topic, partition)?.1.log_start_offset())
+    }
+
+    /// The offset the next record appended to a partition will get.
+    pub fn high_watermark(&self, topic: &str, partition: u32) -> Result<i64> {
+        Ok(self.partition(topic, partition)?.1.high_watermark())
+    }
+
+    /// Appends `records` to a partition as one batch; returns the offsets it took.
+    pub fn append(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        records: &[Record],
+    ) -> Result<AppendInfo> {
+        self.append_with(topic, partition, records, &AppendOptions::default())
+    }
+
+    /// Appends with producer fields and flags (idempotence, transactions).
+    pub fn append_with(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        records: &[Record],
+        options: &AppendOptions,
+    ) -> Result<AppendInfo> {
+        self.writable()?;
+        self.partition(topic, partition)?;
+        let now_ms = self.clock.now_ms();
+        let Some(t) = self.topics.get_mut(topic) else {
+            return Err(Error::TopicNotFound {
+                topic: topic.into(),
+            });
+        };
+        let Some(p) = t.partitions.get_mut(partition as usize) else {
+            return Err(Error::Closed);
+        };
+        let rolls_before = p.segments().len();
+        let info = p.append(&mut self.storage, &t.config, records, options, now_ms)?;
+        if p.segments().len() > rolls_before
+            && (t.config.retention_ms.is_some() || t.config.retention_bytes.is_some())
+        {
+            // A roll made a segment eligible: apply retention now, as Kafka's cleaner would soon.
+            p.enforce_retention(&mut self.storage, &t.config, now_ms)?;
+        }
+        Ok(info)
+    }
+
+    /// Whole batches of a partition, from the one holding `offset`, up to `max_bytes` (at
+    /// least one batch if any is stored at or after `offset`).
+    pub fn read_batches(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<Batch>> {
+        self.partition(topic, partition)?
+            .1
+            .read(&self.storage, offset, max_bytes)
+    }
+
+    /// Records of a partition from `offset` on, in whole batches up to `max_bytes`.
+    ///
+    /// `offset` may be anywhere in `[log start, high watermark]`; at the high watermark the
+    /// answer is empty, outside it `OffsetOutOfRange`.
+    pub fn read(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<LogRecord>> {
+        let batches = self.read_batches(topic, partition, offset, max_bytes)?;
+        Ok(batches
+            .into_iter()
+            .flat_map(|b| b.records)
+            .filter(|r| r.offset >= offset)
+            .collect())
+    }
+
+    /// The first offset at or after `timestamp_ms` (Kafka's `offsetsForTimes`), `None` if all
+    /// records are older.
+    pub fn offset_for_timestamp(
+        &self,
+        topic: &str,
+        partition: u32,
+        timestamp_ms: i64,
+    ) -> Result<Option<i64>> {
+        self.partition(topic, partition)?
+            .1
+            .offset_for_timestamp(&self.storage, timestamp_ms)
+    }
+
+    /// Makes every partition's appended batches durable.
+    pub fn sync(&mut self) -> Result<()> {
+        self.writable()?;
+        for topic in self.topics.values_mut() {
+            for partition in &mut topic.partitions {
+                partition.sync(&mut self.storage)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes one partition's appended batches durable.
+    pub fn sync_partition(&mut self, topic: &str, partition: u32) -> Result<()> {
+        self.writable()?;
+        self.partition(topic, partition)?;
+        let p = self
+            .topics
+            .get_mut(topic)
+            .and_then(|t| t.partitions.get_mut(partition as usize));
+        p.map_or(Ok(()), |p| p.sync(&mut self.storage))
+    }
+
+    /// Seals the active segment of a partition and starts a new one.
+    pub fn roll(&mut self, topic: &str, partition: u32) -> Result<()> {
+        self.writable()?;
+        self.partition(topic, partition)?;
+        let p = self
+            .topics
+            .get_mut(topic)
+            .and_then(|t| t.partitions.get_mut(partition as usize));
+        p.map_or(Ok(()), |p| p.roll(&mut self.storage))
+    }
+
+    /// Deletes sealed segments past each topic's retention; returns how many went.
+    pub fn enforce_retention(&mut self) -> Result<usize> {
+        self.writable()?;
+        let now_ms = self.clock.now_ms();
+        let mut removed = 0;
+        for topic in self.topics.values_mut() {
+            for partition in &mut topic.partitions {
+                removed += partition.enforce_retention(&mut self.storage, &topic.config, now_ms)?;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Syncs everything and closes the log, returning its storage.
+    pub fn close(mut self) -> Result<S> {
+        if !self.read_only {
+            self.sync()?;
+        }
+        Ok(self.storage)
+    }
+
+    /// The storage, as it is (no sync): for tests that cut the power.
+    pub fn into_storage(self) -> S {
+        self.storage
+    }
+
+    /// The storage, for inspection.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+}

@@ -1,0 +1,488 @@
+//! One partition: an ordered list of segments, the last of them active.
+//!
+//! Invariants: there is always at least one segment (an empty partition has one empty segment
+//! at offset 0, whose file comes into being on the first append); segments are dense (each
+//! starts where the previous ends); only the active segment grows; a sealed segment was synced
+//! when it was sealed. If a write fails and cannot be undone, the partition refuses further
+//! writes until the log is reopened (and recovery repairs the tail), so a half-written batch is
+//! never followed by a whole one.
+
+use super::reader::{SegmentReader, Stop};
+use super::segment::Segment;
+use super::topic::TopicConfig;
+use crate::encoding::batch::{
+    self, Batch, BatchOptions, ProducerFields, TimestampType, decode_header,
+};
+use crate::encoding::record::Record;
+use crate::error::{Error, Result};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Smallest chunk a read fetches from storage at once.
+const READ_CHUNK_BYTES_MIN: usize = 64 * 1024;
+
+/// Producer fields and flags for an append (Kafka's idempotence and transactions).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppendOptions {
+    /// Producer id, epoch and base sequence (`ProducerFields::NONE` when not idempotent).
+    pub producer: ProducerFields,
+    /// The batch belongs to a transaction.
+    pub transactional: bool,
+    /// The batch is a control batch (transaction markers).
+    pub control: bool,
+}
+
+/// Where an appended batch went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendInfo {
+    /// Offset of the batch's first record.
+    pub base_offset: i64,
+    /// Offset of its last record.
+    pub last_offset: i64,
+    /// The append time, for topics that use log-append time.
+    pub log_append_time_ms: Option<i64>,
+    /// Bytes the batch takes on disk.
+    pub size_bytes: usize,
+}
+
+/// A partition's segments.
+#[derive(Debug)]
+pub struct Partition {
+    dir: String,
+    segments: Vec<Segment>,
+    failed: bool,
+    encode_buffer: Vec<u8>,
+}
+
+fn parse_segment_base(name: &str, prefix: &str) -> Option<i64> {
+    let stem = name.strip_prefix(prefix)?.strip_suffix(".log")?;
+    (stem.len() == 20 && stem.bytes().all(|b| b.is_ascii_digit())).then(|| stem.parse().ok())?
+}
+
+impl Partition {
+    /// Opens the partition stored under `dir`, recovering every segment. `names` is every
+    /// file in storage.
+    pub fn open<S: crate::storage::Storage + ?Sized>(
+        storage: &mut S,
+        dir: &str,
+        names: &[String],
+        config: &TopicConfig,
+        writable: bool,
+    ) -> Result<Self> {
+        let prefix = format!("{dir}/");
+        let mut bases: Vec<i64> = names
+            .iter()
+            .filter_map(|n| parse_segment_base(n, &prefix))
+            .collect();
+        bases.sort_unstable();
+        let mut segments = Vec::with_capacity(bases.len().max(1));
+        for (i, &base) in bases.iter().enumerate() {
+            let is_last = i + 1 == bases.len();
+            segments.push(Segment::recover(
+                storage,
+                dir,
+                base,
+                names,
+                is_last,
+                writable,
+                config.index_interval_bytes,
+            )?);
+        }
+        for pair in segments.windows(2) {
+            if let [previous, next] = pair
+                && previous.next_offset != next.base_offset
+            {
+                return Err(Error::corrupt(
+                    &next.log_name,
+                    0,
+                    format!(
+                        "segment starts at offset {} but the one before ends at {}",
+                        next.base_offset, previous.next_offset
+                    ),
+                ));
+            }
+        }
+        if segments.is_empty() {
+            segments.push(Segment::new(dir, 0));
+        }
+        Ok(Self {
+            dir: dir.into(),
+            segments,
+            failed: false,
+            encode_buffer: Vec::new(),
+        })
+    }
+
+    fn active(&self) -> &Segment {
+        // `segments` is never empty (see the module invariants).
+        self.segments
+            .last()
+            .unwrap_or_else(|| unreachable!("a partition always has a segment"))
+    }
+
+    fn active_mut(&mut self) -> &mut Segment {
+        self.segments
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("a partition always has a segment"))
+    }
+
+    /// The storage directory of this partition.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
+    /// The segments, oldest first.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The first offset still stored.
+    pub fn log_start_offset(&self) -> i64 {
+        self.segments.first().map_or(0, |s| s.base_offset)
+    }
+
+    /// The offset the next record will get.
+    pub fn high_watermark(&self) -> i64 {
+        self.active().next_offset
+    }
+
+    /// Bytes in all segment files.
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// The largest timestamp in the partition, if any record is stored.
+    pub fn max_timestamp(&self) -> Option<i64> {
+        self.segments
+            .iter()
+            .map(|s| s.max_timestamp)
+            .max()
+            .filter(|&ts| ts != i64::MIN)
+    }
+
+    /// Appends `records` as one batch.
+    pub fn append<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+        config: &TopicConfig,
+        records: &[Record],
+        options: &AppendOptions,
+        now_ms: i64,
+    ) -> Result<AppendInfo> {
+        if self.failed {
+            return Err(Error::Io {
+                op: "append",
+                path: self.dir.clone(),
+                message: "an earlier write failed and could not be undone; reopen the log".into(),
+            });
+        }
+        let log_append_time_ms = match config.timestamp_type {
+            // Monotonic per partition, whatever the wall clock does.
+            TimestampType::LogAppendTime => {
+                Some(now_ms.max(self.max_timestamp().unwrap_or(i64::MIN)))
+            }
+            TimestampType::CreateTime => {
+                if let Some(bad) = records.iter().find(|r| r.timestamp_ms < 0) {
+                    return Err(Error::InvalidRecord {
+                        reason: format!("timestamp {} is negative", bad.timestamp_ms),
+                    });
+                }
+                None
+            }
+        };
+        let batch_options = BatchOptions {
+            compression: config.compression,
+            log_append_time_ms,
+            producer: options.producer,
+            transactional: options.transactional,
+            control: options.control,
+        };
+        let base_offset = self.high_watermark();
+        let mut buffer = core::mem::take(&mut self.encode_buffer);
+        buffer.clear();
+        let result =
+            batch::encode(base_offset, records, &batch_options, &mut buffer).and_then(|encoded| {
+                self.write_batch(storage, config, &buffer, encoded.last_offset, now_ms)
+            });
+        self.encode_buffer = buffer;
+        let size_bytes = result?;
+        Ok(AppendInfo {
+            base_offset,
+            last_offset: self.high_watermark() - 1,
+            log_append_time_ms,
+            size_bytes,
+        })
+    }
+
+    fn write_batch<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+        config: &TopicConfig,
+        bytes: &[u8],
+        last_offset: i64,
+        now_ms: i64,
+    ) -> Result<usize> {
+        let header =
+            decode_header(bytes).map_err(|e| Error::InvalidRecord { reason: e.0.into() })?;
+        if self.should_roll(config, bytes.len(), last_offset, now_ms) {
+            self.roll(storage)?;
+        }
+        let segment = self.active_mut();
+        let expected_position = segment.size_bytes;
+        match storage.append(&segment.log_name, bytes) {
+            Ok(position) if position == expected_position => {
+                segment.note_batch(position, &header, config.index_interval_bytes);
+                Ok(bytes.len())
+            }
+            Ok(position) => {
+                self.failed = true;
+                Err(Error::corrupt(
+                    &self.active().log_name,
+                    position,
+                    format!(
+                        "file grew behind the log's back (expected its end at {expected_position})"
+                    ),
+                ))
+            }
+            Err(error) => {
+                let name = segment.log_name.clone();
+                if storage.truncate(&name, expected_position).is_err() {
+                    self.failed = true;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn should_roll(
+        &self,
+        config: &TopicConfig,
+        batch_bytes: usize,
+        last_offset: i64,
+        now_ms: i64,
+    ) -> bool {
+        let active = self.active();
+        if active.is_empty() {
+            return false;
+        }
+        let too_big = active.size_bytes + batch_bytes as u64 > config.segment_bytes;
+        let too_old = config
+            .segment_ms
+            .zip(active.rolling_timestamp)
+            .is_some_and(|(ms, first)| now_ms.saturating_sub(first) >= ms);
+        let offsets_overflow = last_offset - active.base_offset > i64::from(u32::MAX);
+        too_big || too_old || offsets_overflow
+    }
+
+    /// Seals the active segment (closing time entry, index written, log synced) and starts a
+    /// new one at the high watermark.
+    pub fn roll<S: crate::storage::Storage + ?Sized>(&mut self, storage: &mut S) -> Result<()> {
+        if self.active().is_empty() {
+            return Ok(());
+        }
+        let active = self.active_mut();
+        active.seal();
+        active.write_index(storage)?;
+        storage.sync(&active.log_name)?;
+        let next = Segment::new(&self.dir, self.high_watermark());
+        self.segments.push(next);
+        Ok(())
+    }
+
+    /// Writes pending index entries and syncs the active segment.
+    pub fn sync<S: crate::storage::Storage + ?Sized>(&mut self, storage: &mut S) -> Result<()> {
+        let active = self.active_mut();
+        active.write_index(storage)?;
+        if !active.is_empty() {
+            storage.sync(&active.log_name)?;
+        }
+        Ok(())
+    }
+
+    /// Writes pending index entries (without syncing).
+    pub fn write_index<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+    ) -> Result<()> {
+        self.active_mut().write_index(storage)
+    }
+
+    fn check_offset(&self, offset: i64) -> Result<()> {
+        let (start, end) = (self.log_start_offset(), self.high_watermark());
+        if offset < start || offset > end {
+            return Err(Error::OffsetOutOfRange {
+                offset,
+                log_start_offset: start,
+                high_watermark: end,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whole batches from the one holding `offset`, until `max_bytes` is used (at least one
+    /// batch when there is one). Every batch returned has passed its CRC.
+    pub fn read<S: crate::storage::Storage + ?Sized>(
+        &self,
+        storage: &S,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Result<Vec<Batch>> {
+        self.check_offset(offset)?;
+        let mut batches = Vec::new();
+        let mut used = 0usize;
+        let first = self
+            .segments
+            .partition_point(|s| s.base_offset <= offset)
+            .saturating_sub(1);
+        for segment in self.segments.get(first..).unwrap_or_default() {
+            let (position, mut expected) = match segment.index.floor(relative(segment, offset)) {
+                Some(e) if offset >= segment.base_offset => (
+                    u64::from(e.position),
+                    segment.base_offset + i64::from(e.relative_offset),
+                ),
+                _ => (0, segment.base_offset),
+            };
+            let chunk = max_bytes.clamp(READ_CHUNK_BYTES_MIN, crate::limits::BATCH_BYTES_MAX);
+            let mut reader = SegmentReader::new(
+                storage,
+                &segment.log_name,
+                position,
+                segment.size_bytes,
+                chunk,
+            );
+            while let Some(next) = reader.next_batch() {
+                let found = next.map_err(|stop| stop_error(segment, stop))?;
+                if found.header.base_offset != expected {
+                    return Err(Error::corrupt(
+                        &segment.log_name,
+                        found.position,
+                        format!(
+                            "batch starts at offset {}, expected {expected}",
+                            found.header.base_offset
+                        ),
+                    ));
+                }
+                expected = found.header.next_offset();
+                if found.header.last_offset() < offset {
+                    continue;
+                }
+                if !batches.is_empty() && used + found.bytes.len() > max_bytes {
+                    return Ok(batches);
+                }
+                let batch = batch::decode(&found.bytes)
+                    .map_err(|e| Error::corrupt(&segment.log_name, found.position, e.0))?;
+                used += found.bytes.len();
+                batches.push(batch);
+                if used >= max_bytes {
+                    return Ok(batches);
+                }
+            }
+        }
+        Ok(batches)
+    }
+
+    /// The first offset whose record timestamp is at or after `timestamp_ms` (Kafka's
+    /// `offsetsForTimes`), or `None` if every record is older.
+    pub fn offset_for_timestamp<S: crate::storage::Storage + ?Sized>(
+        &self,
+        storage: &S,
+        timestamp_ms: i64,
+    ) -> Result<Option<i64>> {
+        for segment in &self.segments {
+            if segment.is_empty() || segment.max_timestamp < timestamp_ms {
+                continue;
+            }
+            let start = segment
+                .index
+                .last_time_below(timestamp_ms)
+                .map_or(0, |e| e.relative_offset);
+            let position = segment
+                .index
+                .floor(start)
+                .map_or(0, |e| u64::from(e.position));
+            let mut reader = SegmentReader::new(
+                storage,
+                &segment.log_name,
+                position,
+                segment.size_bytes,
+                READ_CHUNK_BYTES_MIN,
+            );
+            while let Some(next) = reader.next_batch() {
+                let found = next.map_err(|stop| stop_error(segment, stop))?;
+                if found.header.max_timestamp < timestamp_ms {
+                    continue;
+                }
+                let batch = batch::decode(&found.bytes)
+                    .map_err(|e| Error::corrupt(&segment.log_name, found.position, e.0))?;
+                if let Some(record) = batch
+                    .records
+                    .iter()
+                    .find(|r| r.timestamp_ms >= timestamp_ms)
+                {
+                    return Ok(Some(record.offset));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deletes sealed segments past the topic's retention; returns how many went.
+    pub fn enforce_retention<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+        config: &TopicConfig,
+        now_ms: i64,
+    ) -> Result<usize> {
+        let mut removed = 0;
+        let mut names: Option<Vec<String>> = None;
+        while let [oldest, _, ..] = self.segments.as_slice() {
+            let expired = config
+                .retention_ms
+                .is_some_and(|ms| oldest.max_timestamp < now_ms.saturating_sub(ms));
+            let oversized = config
+                .retention_bytes
+                .is_some_and(|limit| self.size_bytes() - oldest.size_bytes >= limit);
+            if !expired && !oversized {
+                break;
+            }
+            let names = match &mut names {
+                Some(names) => names,
+                None => names.insert(storage.list()?),
+            };
+            oldest.remove_files(storage, names)?;
+            self.segments.remove(0);
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Removes every file of the partition.
+    pub fn remove_files<S: crate::storage::Storage + ?Sized>(
+        &self,
+        storage: &mut S,
+        names: &[String],
+    ) -> Result<()> {
+        for segment in &self.segments {
+            segment.remove_files(storage, names)?;
+        }
+        Ok(())
+    }
+}
+
+/// `offset` relative to `segment`, clamped into u32 (a segment's offsets always fit).
+fn relative(segment: &Segment, offset: i64) -> u32 {
+    u32::try_from(offset.saturating_sub(segment.base_offset).max(0)).unwrap_or(u32::MAX)
+}
+
+fn stop_error(segment: &Segment, stop: Stop) -> Error {
+    match stop {
+        Stop::Io(e) => e,
+        Stop::Short { position } => Error::corrupt(
+            &segment.log_name,
+            position,
+            "batch runs past the segment's end",
+        ),
+        Stop::Bad { position, reason } => Error::corrupt(&segment.log_name, position, reason),
+    }
+}

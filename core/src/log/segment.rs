@@ -1,0 +1,294 @@
+//! One segment: a `.log` file of batches and its two index files, plus what the engine keeps
+//! in memory about them, and their recovery on open.
+//!
+//! Invariants: batches are dense (each starts at the previous one's next offset); `size_bytes`
+//! is where the next batch goes and the file holds exactly that many bytes once recovery is
+//! done; `max_timestamp` is the largest record timestamp in the segment (`i64::MIN` while
+//! empty).
+
+use super::index::{OffsetEntry, SegmentIndex, TimeEntry};
+use super::reader::{SegmentReader, Stop};
+use crate::encoding::batch::{BatchHeader, crc_matches};
+use crate::error::{Error, Result};
+use crate::storage::{Storage, read_up_to};
+use alloc::format;
+use alloc::string::String;
+
+/// Bytes read at a time while scanning a segment.
+pub const SCAN_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// A segment and its in-memory state.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Offset of the first record; also the file names.
+    pub base_offset: i64,
+    /// The offset after the last batch.
+    pub next_offset: i64,
+    /// Bytes in the `.log` file.
+    pub size_bytes: u64,
+    /// Largest record timestamp, `i64::MIN` when empty.
+    pub max_timestamp: i64,
+    /// The first batch's max timestamp: the segment's age for `segment_ms`.
+    pub rolling_timestamp: Option<i64>,
+    /// The indexes.
+    pub index: SegmentIndex,
+    bytes_since_index: u64,
+    /// Storage name of the `.log` file.
+    pub log_name: String,
+    /// Storage name of the `.index` file.
+    pub index_name: String,
+    /// Storage name of the `.timeindex` file.
+    pub time_index_name: String,
+}
+
+/// The storage name of a segment file: `<dir>/<base offset, 20 digits>.<extension>`.
+pub fn file_name(dir: &str, base_offset: i64, extension: &str) -> String {
+    format!("{dir}/{base_offset:020}.{extension}")
+}
+
+impl Segment {
+    /// An empty segment starting at `base_offset`.
+    pub fn new(dir: &str, base_offset: i64) -> Self {
+        Self {
+            base_offset,
+            next_offset: base_offset,
+            size_bytes: 0,
+            max_timestamp: i64::MIN,
+            rolling_timestamp: None,
+            index: SegmentIndex::default(),
+            bytes_since_index: 0,
+            log_name: file_name(dir, base_offset, "log"),
+            index_name: file_name(dir, base_offset, "index"),
+            time_index_name: file_name(dir, base_offset, "timeindex"),
+        }
+    }
+
+    /// Whether the segment holds no batch.
+    pub fn is_empty(&self) -> bool {
+        self.size_bytes == 0
+    }
+
+    /// Records that the batch `header` now sits at `position`, adding index entries every
+    /// `index_interval_bytes`.
+    pub fn note_batch(&mut self, position: u64, header: &BatchHeader, index_interval_bytes: u32) {
+        if position == 0 {
+            self.rolling_timestamp = Some(header.max_timestamp);
+        }
+        if position > 0 && self.bytes_since_index > u64::from(index_interval_bytes) {
+            let relative_offset = (header.base_offset - self.base_offset) as u32;
+            self.index.push_offset(OffsetEntry {
+                relative_offset,
+                position: position as u32,
+            });
+            if self.max_timestamp != i64::MIN {
+                self.index.push_time(TimeEntry {
+                    timestamp_ms: self.max_timestamp,
+                    relative_offset,
+                });
+            }
+            self.bytes_since_index = 0;
+        }
+        let size = header.size_bytes() as u64;
+        self.bytes_since_index += size;
+        self.size_bytes = position + size;
+        self.next_offset = header.next_offset();
+        self.max_timestamp = self.max_timestamp.max(header.max_timestamp);
+    }
+
+    /// Adds the closing time entry (the segment's max timestamp at its end), done at a roll.
+    pub fn seal(&mut self) {
+        if self.max_timestamp != i64::MIN {
+            let relative_offset = (self.next_offset - self.base_offset) as u32;
+            self.index.push_time(TimeEntry {
+                timestamp_ms: self.max_timestamp,
+                relative_offset,
+            });
+        }
+    }
+
+    /// Appends unwritten index entries to the index files.
+    pub fn write_index<S: Storage + ?Sized>(&mut self, storage: &mut S) -> Result<()> {
+        if self.index.unwritten_count() == 0 {
+            return Ok(());
+        }
+        let (offsets, times) = self.index.take_unwritten();
+        if !offsets.is_empty() {
+            storage.append(&self.index_name, &offsets)?;
+        }
+        if !times.is_empty() {
+            storage.append(&self.time_index_name, &times)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the segment's files, indexes first so a crash midway leaves a log without an
+    /// index (rebuilt) rather than an index without its log.
+    pub fn remove_files<S: Storage + ?Sized>(
+        &self,
+        storage: &mut S,
+        names: &[String],
+    ) -> Result<()> {
+        for name in [&self.index_name, &self.time_index_name, &self.log_name] {
+            if names.contains(name) {
+                storage.remove(name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds a segment's state from its files: the last index entry, then the batches after
+    /// it. A torn last batch of the last segment is cut off when `writable` (and ignored when
+    /// not); anything else that fails its checks is a `CorruptLog` error naming file and
+    /// position. `names` is every file in storage.
+    pub fn recover<S: Storage + ?Sized>(
+        storage: &mut S,
+        dir: &str,
+        base_offset: i64,
+        names: &[String],
+        is_last: bool,
+        writable: bool,
+        index_interval_bytes: u32,
+    ) -> Result<Self> {
+        let mut segment = Self::new(dir, base_offset);
+        let log_len = storage.len(&segment.log_name)?;
+        let read_all = |storage: &S, name: &str| -> Result<alloc::vec::Vec<u8>> {
+            if names.iter().any(|n| n == name) {
+                let len = storage.len(name)?;
+                read_up_to(storage, name, 0, len as usize)
+            } else {
+                Ok(alloc::vec::Vec::new())
+            }
+        };
+        let offset_bytes = read_all(storage, &segment.index_name)?;
+        let time_bytes = read_all(storage, &segment.time_index_name)?;
+        let mut rewrite_index = false;
+        segment.index = SegmentIndex::parse(&offset_bytes, &time_bytes).unwrap_or_else(|| {
+            rewrite_index = true;
+            SegmentIndex::default()
+        });
+        if segment.index.cut(log_len, u64::MAX) {
+            rewrite_index = true;
+        }
+
+        let indexed_start = segment
+            .index
+            .offsets()
+            .last()
+            .map(|e| u64::from(e.position));
+        let outcome = match segment.scan_from_last_entry(storage, log_len, index_interval_bytes)? {
+            // The batch the index points at is no batch: the index is stale. Rebuild it.
+            Err((stop_position, _, _)) if Some(stop_position) == indexed_start => {
+                rewrite_index = true;
+                segment = Self::new(dir, base_offset);
+                segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?
+            }
+            other => other,
+        };
+        if let Err((position, claimed_end, reason)) = outcome {
+            let torn = is_last
+                && (claimed_end.is_none_or(|end| end >= log_len)
+                    || all_zero(storage, &segment.log_name, position, log_len)?);
+            if !torn {
+                return Err(Error::corrupt(&segment.log_name, position, reason));
+            }
+            if writable {
+                storage.truncate(&segment.log_name, position)?;
+            }
+            let relative_end = (segment.next_offset - segment.base_offset) as u64;
+            if segment.index.cut(position, relative_end) {
+                rewrite_index = true;
+            }
+        }
+        if segment.rolling_timestamp.is_none() && segment.size_bytes > 0 {
+            let mut first =
+                SegmentReader::new(&*storage, &segment.log_name, 0, segment.size_bytes, 4096);
+            if let Some(Ok(found)) = first.next_batch() {
+                segment.rolling_timestamp = Some(found.header.max_timestamp);
+            }
+        }
+        if rewrite_index && writable {
+            for name in [&segment.index_name, &segment.time_index_name] {
+                if names.contains(name) {
+                    storage.remove(name)?;
+                }
+            }
+            segment.index.mark_unwritten();
+        }
+        Ok(segment)
+    }
+
+    /// Scans from the last offset entry to `log_len`. The outer error is IO; the inner one
+    /// says where the batches stop making sense: (position, where that batch claims to end,
+    /// why).
+    #[expect(
+        clippy::type_complexity,
+        reason = "private; the tuple is named in the doc"
+    )]
+    fn scan_from_last_entry<S: Storage + ?Sized>(
+        &mut self,
+        storage: &S,
+        log_len: u64,
+        index_interval_bytes: u32,
+    ) -> Result<Result<(), (u64, Option<u64>, String)>> {
+        let (start, mut expected) = match self.index.offsets().last() {
+            Some(e) => (
+                u64::from(e.position),
+                self.base_offset + i64::from(e.relative_offset),
+            ),
+            None => (0, self.base_offset),
+        };
+        self.size_bytes = start;
+        self.next_offset = expected;
+        self.max_timestamp = self.index.max_timestamp().unwrap_or(i64::MIN);
+        let log_name = self.log_name.clone();
+        let mut reader = SegmentReader::new(storage, &log_name, start, log_len, SCAN_CHUNK_BYTES);
+        while let Some(next) = reader.next_batch() {
+            let found = match next {
+                Ok(found) => found,
+                Err(Stop::Io(e)) => return Err(e),
+                Err(Stop::Short { position }) => {
+                    return Ok(Err((
+                        position,
+                        None,
+                        "batch runs past the end of the file".into(),
+                    )));
+                }
+                Err(Stop::Bad { position, reason }) => {
+                    return Ok(Err((position, Some(position), reason.into())));
+                }
+            };
+            let end = found.position + found.bytes.len() as u64;
+            if found.header.base_offset != expected {
+                let reason = format!(
+                    "batch starts at offset {}, expected {expected}",
+                    found.header.base_offset
+                );
+                return Ok(Err((found.position, Some(end), reason)));
+            }
+            if !crc_matches(&found.header, &found.bytes) {
+                return Ok(Err((found.position, Some(end), "CRC mismatch".into())));
+            }
+            self.note_batch(found.position, &found.header, index_interval_bytes);
+            expected = found.header.next_offset();
+        }
+        Ok(Ok(()))
+    }
+}
+
+/// Whether every byte of `name` in `[from, to)` is zero (a file extended before its data
+/// reached the disk).
+fn all_zero<S: Storage + ?Sized>(storage: &S, name: &str, from: u64, to: u64) -> Result<bool> {
+    let mut position = from;
+    while position < to {
+        let len = ((to - position) as usize).min(SCAN_CHUNK_BYTES);
+        let bytes = read_up_to(storage, name, position, len)?;
+        if bytes.is_empty() {
+            break;
+        }
+        if bytes.iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+        position += bytes.len() as u64;
+    }
+    Ok(true)
+}

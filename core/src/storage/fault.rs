@@ -1,0 +1,298 @@
+//! A test backend that keeps written bytes apart from durable ones and can cut the power.
+//!
+//! Each file has the bytes written to it and the bytes that were there at its last `sync`.
+//! After [`FaultStorage::cut_power_after`] lets `n` more mutating calls through, every later
+//! one fails with an `Io` error, the way a process finds its disk gone. The call that meets the
+//! cut may itself be half done (its bytes written, not durable): a torn write.
+//! [`FaultStorage::crash_image`] then says what a disk could hold after the power came back:
+//! for each file, its durable bytes plus a seeded random prefix of what was written after them,
+//! sometimes with that prefix's end zero-filled (a file whose size reached the disk before its
+//! data). A file never synced may be missing. Removes are durable at once, as in
+//! [`super::FileStorage`].
+
+use super::{MemoryStorage, Storage};
+use crate::error::{Error, Result};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+#[derive(Debug, Clone, Default)]
+struct FaultFile {
+    written: Vec<u8>,
+    /// `None` until the first sync: the file's existence is not durable yet.
+    durable: Option<Vec<u8>>,
+}
+
+/// When the power goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PowerCut {
+    /// Never.
+    #[default]
+    Never,
+    /// After this many more mutating calls (append, truncate, sync, remove) succeed.
+    AfterOps(u64),
+    /// It is out.
+    Out,
+}
+
+/// The fault-injecting backend. See the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct FaultStorage {
+    files: BTreeMap<String, FaultFile>,
+    power: PowerCut,
+    syncs: u64,
+    appends: u64,
+}
+
+/// splitmix64: a tiny deterministic generator, so a seed names one crash image.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, bound: usize) -> usize {
+        if bound == 0 {
+            0
+        } else {
+            (self.next() % bound as u64) as usize
+        }
+    }
+}
+
+fn missing(op: &'static str, name: &str) -> Error {
+    Error::Io {
+        op,
+        path: name.into(),
+        message: "no such file".into(),
+    }
+}
+
+impl FaultStorage {
+    /// An empty store with the power on.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store whose files are already durable.
+    pub fn from_memory(memory: &MemoryStorage) -> Self {
+        let files = memory
+            .files()
+            .iter()
+            .map(|(name, bytes)| {
+                (
+                    name.clone(),
+                    FaultFile {
+                        written: bytes.clone(),
+                        durable: Some(bytes.clone()),
+                    },
+                )
+            })
+            .collect();
+        Self {
+            files,
+            ..Self::default()
+        }
+    }
+
+    /// Lets `ops` more mutating calls succeed, then cuts the power.
+    pub fn cut_power_after(&mut self, ops: u64) {
+        self.power = PowerCut::AfterOps(ops);
+    }
+
+    /// Whether the power is out.
+    pub fn is_power_out(&self) -> bool {
+        self.power == PowerCut::Out
+    }
+
+    /// How many syncs succeeded.
+    pub fn sync_count(&self) -> u64 {
+        self.syncs
+    }
+
+    /// How many appends succeeded.
+    pub fn append_count(&self) -> u64 {
+        self.appends
+    }
+
+    /// What the disk could hold after the power comes back; `seed` picks one possibility.
+    pub fn crash_image(&self, seed: u64) -> MemoryStorage {
+        let mut rng = SplitMix(seed);
+        let mut files = BTreeMap::new();
+        for (name, file) in &self.files {
+            let durable = file.durable.as_deref().unwrap_or_default();
+            let common = durable
+                .iter()
+                .zip(&file.written)
+                .take_while(|(a, b)| a == b)
+                .count();
+            // If the file was cut below its durable length since the last sync, either state
+            // may have reached the disk.
+            let (base, extra) = if common < durable.len() && rng.below(2) == 0 {
+                (durable, &[][..])
+            } else {
+                (
+                    durable.get(..common).unwrap_or_default(),
+                    file.written.get(common..).unwrap_or_default(),
+                )
+            };
+            let kept = rng.below(extra.len() + 1);
+            let mut bytes = Vec::with_capacity(base.len() + kept);
+            bytes.extend_from_slice(base);
+            bytes.extend_from_slice(extra.get(..kept).unwrap_or_default());
+            if kept > 0 && rng.below(4) == 0 {
+                let zero_from = base.len() + kept / 2;
+                if let Some(tail) = bytes.get_mut(zero_from..) {
+                    tail.fill(0);
+                }
+            }
+            if file.durable.is_none() && bytes.is_empty() && rng.below(2) == 0 {
+                continue; // the directory entry never reached the disk
+            }
+            files.insert(name.clone(), bytes);
+        }
+        MemoryStorage::from_files(files)
+    }
+
+    fn spend_op(&mut self, op: &'static str, name: &str) -> Result<()> {
+        match self.power {
+            PowerCut::Never => Ok(()),
+            PowerCut::AfterOps(0) | PowerCut::Out => {
+                self.power = PowerCut::Out;
+                Err(Error::Io {
+                    op,
+                    path: name.into(),
+                    message: "power cut".into(),
+                })
+            }
+            PowerCut::AfterOps(n) => {
+                self.power = PowerCut::AfterOps(n - 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Storage for FaultStorage {
+    fn append(&mut self, name: &str, bytes: &[u8]) -> Result<u64> {
+        let was_out = self.power == PowerCut::Out;
+        let cut = self.spend_op("append", name);
+        let file = self.files.entry(name.into()).or_default();
+        let position = file.written.len() as u64;
+        if cut.is_err() && !was_out {
+            // The write that meets the cut lands in the page cache, never on the disk.
+            file.written.extend_from_slice(bytes);
+            return cut.map(|()| position);
+        }
+        cut?;
+        file.written.extend_from_slice(bytes);
+        self.appends += 1;
+        Ok(position)
+    }
+
+    fn read_at(&self, name: &str, position: u64, buf: &mut [u8]) -> Result<usize> {
+        let file = self.files.get(name).ok_or_else(|| missing("read", name))?;
+        let start = usize::try_from(position)
+            .unwrap_or(usize::MAX)
+            .min(file.written.len());
+        let available = file.written.get(start..).unwrap_or_default();
+        let len = available.len().min(buf.len());
+        if let (Some(target), Some(source)) = (buf.get_mut(..len), available.get(..len)) {
+            target.copy_from_slice(source);
+        }
+        Ok(len)
+    }
+
+    fn len(&self, name: &str) -> Result<u64> {
+        self.files
+            .get(name)
+            .map(|f| f.written.len() as u64)
+            .ok_or_else(|| missing("len", name))
+    }
+
+    fn truncate(&mut self, name: &str, len: u64) -> Result<()> {
+        self.spend_op("truncate", name)?;
+        let file = self
+            .files
+            .get_mut(name)
+            .ok_or_else(|| missing("truncate", name))?;
+        file.written
+            .truncate(usize::try_from(len).unwrap_or(usize::MAX));
+        Ok(())
+    }
+
+    fn sync(&mut self, name: &str) -> Result<()> {
+        self.spend_op("sync", name)?;
+        let file = self
+            .files
+            .get_mut(name)
+            .ok_or_else(|| missing("sync", name))?;
+        file.durable = Some(file.written.clone());
+        self.syncs += 1;
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<String>> {
+        Ok(self.files.keys().cloned().collect())
+    }
+
+    fn remove(&mut self, name: &str) -> Result<()> {
+        self.spend_op("remove", name)?;
+        self.files
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| missing("remove", name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::read_up_to;
+
+    #[test]
+    fn meets_the_storage_contract() {
+        super::super::contract::check(&mut FaultStorage::new());
+    }
+
+    #[test]
+    fn synced_bytes_survive_and_unsynced_ones_may_not() {
+        let mut storage = FaultStorage::new();
+        storage.append("a", b"durable").unwrap();
+        storage.sync("a").unwrap();
+        storage.append("a", b"-volatile").unwrap();
+        storage.append("b", b"never synced").unwrap();
+        let mut saw_partial = false;
+        let mut saw_b_missing = false;
+        for seed in 0..64 {
+            let image = storage.crash_image(seed);
+            let a = read_up_to(&image, "a", 0, 100).unwrap();
+            assert!(
+                a.starts_with(b"durable"),
+                "synced bytes lost with seed {seed}"
+            );
+            assert!(a.len() <= b"durable-volatile".len());
+            saw_partial |= a.len() > 7 && a.len() < 16;
+            saw_b_missing |= image.len("b").is_err();
+        }
+        assert!(saw_partial && saw_b_missing, "the crash images never vary");
+    }
+
+    #[test]
+    fn the_power_cut_fails_every_later_call() {
+        let mut storage = FaultStorage::new();
+        storage.cut_power_after(2);
+        storage.append("a", b"1").unwrap();
+        storage.sync("a").unwrap();
+        assert!(storage.append("a", b"2").is_err());
+        assert!(storage.sync("a").is_err());
+        assert!(storage.is_power_out());
+        assert_eq!(storage.sync_count(), 1);
+        let image = storage.crash_image(1);
+        assert!(read_up_to(&image, "a", 0, 10).unwrap().starts_with(b"1"));
+    }
+}
