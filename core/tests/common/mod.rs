@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use mqlite::{LogOptions, LogRecord, ManualClock, Record};
+use std::sync::Arc;
+
+/// Options with a manual clock standing at `now_ms`.
+pub fn options_at(now_ms: i64) -> (LogOptions, ManualClock) {
+    let clock = ManualClock::new(now_ms);
+    (LogOptions::with_clock(Arc::new(clock.clone())), clock)
+}
+
+/// A deterministic record: key, value and header derived from `seed`.
+pub fn record(seed: u64, timestamp_ms: i64) -> Record {
+    let value = format!("{{\"id\":{seed},\"payload\":\"{}\"}}", "x".repeat((seed % 50) as usize));
+    let mut record = Record::with_value(value.into_bytes()).timestamp_ms(timestamp_ms);
+    if seed % 3 != 0 {
+        record = record.key(format!("key-{}", seed % 7).into_bytes());
+    }
+    if seed % 4 == 0 {
+        record = record.header("trace", seed.to_be_bytes().to_vec());
+    }
+    if seed % 11 == 0 {
+        record.value = None; // a tombstone now and then
+    }
+    record
+}
+
+/// Whether a stored record carries what was sent (timestamps compared by the caller).
+pub fn same_content(got: &LogRecord, sent: &Record) -> bool {
+    got.key == sent.key && got.value == sent.value && got.headers == sent.headers
+}
