@@ -16,7 +16,7 @@ const TOPICS: [(&str, Compression, TimestampType); 2] = [
     ("packed", Compression::Lz4, TimestampType::LogAppendTime),
 ];
 const PARTITIONS: u32 = 2;
-const STEPS: u64 = 40;
+const STEPS: u64 = 60;
 const SEEDS_PER_CUT: u64 = 6;
 
 /// What the workload did before the power went out.
@@ -72,7 +72,7 @@ fn run_workload(log: &mut Log<FaultStorage>) -> Acknowledged {
                 return ack;
             }
         }
-        if step % 3 == 2 {
+        if step % 9 == 8 {
             if log.sync().is_err() {
                 return ack;
             }

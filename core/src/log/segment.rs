@@ -185,9 +185,13 @@ impl Segment {
             other => other,
         };
         if let Err((position, claimed_end, reason)) = outcome {
+            // Torn: the failing batch is the last thing in the file, or only zeros follow it
+            // (a file whose size reached the disk before its data). Anything else after it
+            // means damage inside the log, which is reported, never cut away.
+            let zeros_from = claimed_end.unwrap_or(position);
             let torn = is_last
                 && (claimed_end.is_none_or(|end| end >= log_len)
-                    || all_zero(storage, &segment.log_name, position, log_len)?);
+                    || all_zero(storage, &segment.log_name, zeros_from, log_len)?);
             if !torn {
                 return Err(Error::corrupt(&segment.log_name, position, reason));
             }
