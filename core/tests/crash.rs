@@ -56,7 +56,10 @@ fn run_workload(log: &mut Log<FaultStorage>) -> Acknowledged {
         ..Acknowledged::default()
     };
     for (name, compression, timestamp_type) in TOPICS {
-        if log.create_topic(name, config(compression, timestamp_type)).is_err() {
+        if log
+            .create_topic(name, config(compression, timestamp_type))
+            .is_err()
+        {
             return ack;
         }
         ack.created.push(name);
@@ -64,7 +67,9 @@ fn run_workload(log: &mut Log<FaultStorage>) -> Acknowledged {
     for step in 0..STEPS {
         let topic = (step % 2) as usize;
         let partition = ((step / 2) % u64::from(PARTITIONS)) as u32;
-        let batch: Vec<Record> = (0..step % 4 + 1).map(|i| record(step * 10 + i, 1_000 + step as i64)).collect();
+        let batch: Vec<Record> = (0..step % 4 + 1)
+            .map(|i| record(step * 10 + i, 1_000 + step as i64))
+            .collect();
         match log.append(TOPICS[topic].0, partition, &batch) {
             Ok(_) => ack.appended[slot(topic, partition)].push(batch),
             Err(_) => {
@@ -86,9 +91,13 @@ fn run_workload(log: &mut Log<FaultStorage>) -> Acknowledged {
 
 fn check_image(image: mqlite::MemoryStorage, ack: &Acknowledged, context: &str) {
     let (options, _) = options_at(1_000_000);
-    let mut log = Log::open(image, options.clone()).unwrap_or_else(|e| panic!("{context}: reopen failed: {e}"));
+    let mut log = Log::open(image, options.clone())
+        .unwrap_or_else(|e| panic!("{context}: reopen failed: {e}"));
     for name in &ack.created {
-        assert!(log.topics().contains(&name.to_string()), "{context}: created topic {name} lost");
+        assert!(
+            log.topics().contains(&name.to_string()),
+            "{context}: created topic {name} lost"
+        );
     }
     for (topic, (name, _, timestamp_type)) in TOPICS.iter().enumerate() {
         if !log.topics().contains(&name.to_string()) {
@@ -96,8 +105,13 @@ fn check_image(image: mqlite::MemoryStorage, ack: &Acknowledged, context: &str) 
         }
         for partition in 0..PARTITIONS {
             let s = slot(topic, partition);
-            let got = log.read(name, partition, 0, usize::MAX).unwrap_or_else(|e| panic!("{context}: read: {e}"));
-            let candidates: Vec<&Vec<Record>> = ack.appended[s].iter().chain(ack.in_flight[s].as_ref()).collect();
+            let got = log
+                .read(name, partition, 0, usize::MAX)
+                .unwrap_or_else(|e| panic!("{context}: read: {e}"));
+            let candidates: Vec<&Vec<Record>> = ack.appended[s]
+                .iter()
+                .chain(ack.in_flight[s].as_ref())
+                .collect();
             // `got` must be exactly the first k candidate batches, for some k >= synced.
             let mut offset = 0usize;
             let mut whole_batches = 0usize;
@@ -107,8 +121,16 @@ fn check_image(image: mqlite::MemoryStorage, ack: &Acknowledged, context: &str) 
                 }
                 for (i, sent) in batch.iter().enumerate() {
                     let stored = &got[offset + i];
-                    assert_eq!(stored.offset, (offset + i) as i64, "{context}: offsets not dense");
-                    assert!(same_content(stored, sent), "{context}: {name}-{partition} offset {} differs", offset + i);
+                    assert_eq!(
+                        stored.offset,
+                        (offset + i) as i64,
+                        "{context}: offsets not dense"
+                    );
+                    assert!(
+                        same_content(stored, sent),
+                        "{context}: {name}-{partition} offset {} differs",
+                        offset + i
+                    );
                     if *timestamp_type == TimestampType::CreateTime {
                         assert_eq!(stored.timestamp_ms, sent.timestamp_ms, "{context}");
                     }
@@ -116,7 +138,11 @@ fn check_image(image: mqlite::MemoryStorage, ack: &Acknowledged, context: &str) 
                 offset += batch.len();
                 whole_batches += 1;
             }
-            assert_eq!(offset, got.len(), "{context}: {name}-{partition} holds part of a batch or records never sent");
+            assert_eq!(
+                offset,
+                got.len(),
+                "{context}: {name}-{partition} holds part of a batch or records never sent"
+            );
             assert!(
                 whole_batches >= ack.synced_batches[s],
                 "{context}: {name}-{partition} lost synced batches ({whole_batches} < {})",
@@ -128,10 +154,17 @@ fn check_image(image: mqlite::MemoryStorage, ack: &Acknowledged, context: &str) 
     if let Some(name) = log.topics().first().cloned() {
         let before = log.high_watermark(&name, 0).unwrap();
         let info = log.append(&name, 0, &[record(999, 2_000_000)]).unwrap();
-        assert_eq!(info.base_offset, before, "{context}: the next offset is not dense");
+        assert_eq!(
+            info.base_offset, before,
+            "{context}: the next offset is not dense"
+        );
         let storage = log.close().unwrap();
         let log = Log::open(storage, options).unwrap();
-        assert_eq!(log.high_watermark(&name, 0).unwrap(), before + 1, "{context}");
+        assert_eq!(
+            log.high_watermark(&name, 0).unwrap(),
+            before + 1,
+            "{context}"
+        );
     }
 }
 
@@ -150,12 +183,19 @@ fn every_power_cut_point_recovers_every_synced_batch_and_nothing_torn() {
         let ack = run_workload(&mut log);
         let storage = log.into_storage();
         if !storage.is_power_out() {
-            assert!(cut_points > 50, "the workload should have many cut points, saw {cut_points}");
+            assert!(
+                cut_points > 50,
+                "the workload should have many cut points, saw {cut_points}"
+            );
             return;
         }
         cut_points += 1;
         for seed in 0..SEEDS_PER_CUT {
-            check_image(storage.crash_image(seed), &ack, &format!("cut after {ops} ops, seed {seed}"));
+            check_image(
+                storage.crash_image(seed),
+                &ack,
+                &format!("cut after {ops} ops, seed {seed}"),
+            );
         }
     }
 }
@@ -167,14 +207,20 @@ fn a_log_whose_creation_was_cut_short_starts_fresh() {
     let meta = whole.files()[mqlite::log::META_FILE_NAME].clone();
     for len in 0..meta.len() {
         let mut torn = mqlite::MemoryStorage::new();
-        torn.files_mut().insert(mqlite::log::META_FILE_NAME.into(), meta[..len].to_vec());
-        let mut log = Log::open(torn, options.clone()).unwrap_or_else(|e| panic!("meta torn at {len}: {e}"));
+        torn.files_mut()
+            .insert(mqlite::log::META_FILE_NAME.into(), meta[..len].to_vec());
+        let mut log =
+            Log::open(torn, options.clone()).unwrap_or_else(|e| panic!("meta torn at {len}: {e}"));
         log.create_topic("t", TopicConfig::default()).unwrap();
         assert_eq!(log.storage().files()[mqlite::log::META_FILE_NAME], meta);
     }
     // A torn meta beside other files is no half-made log: refuse it.
     let mut odd = mqlite::MemoryStorage::new();
-    odd.files_mut().insert(mqlite::log::META_FILE_NAME.into(), meta[..5].to_vec());
+    odd.files_mut()
+        .insert(mqlite::log::META_FILE_NAME.into(), meta[..5].to_vec());
     odd.files_mut().insert("topics/t.topic".into(), vec![0; 51]);
-    assert_eq!(Log::open(odd, options).unwrap_err().code(), mqlite::ErrorCode::NotALog);
+    assert_eq!(
+        Log::open(odd, options).unwrap_err().code(),
+        mqlite::ErrorCode::NotALog
+    );
 }

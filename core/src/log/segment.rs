@@ -8,7 +8,7 @@
 
 use super::index::{OffsetEntry, SegmentIndex, TimeEntry};
 use super::reader::{SegmentReader, Stop};
-use crate::encoding::batch::{BatchHeader, crc_matches};
+use crate::encoding::batch::{BATCH_HEADER_BYTES, BatchHeader, crc_matches, decode_header};
 use crate::error::{Error, Result};
 use crate::storage::{Storage, read_up_to};
 use alloc::format;
@@ -177,21 +177,26 @@ impl Segment {
             .map(|e| u64::from(e.position));
         let outcome = match segment.scan_from_last_entry(storage, log_len, index_interval_bytes)? {
             // The batch the index points at is no batch: the index is stale. Rebuild it.
-            Err((stop_position, _, _)) if Some(stop_position) == indexed_start => {
+            Err((stop_position, _)) if Some(stop_position) == indexed_start => {
                 rewrite_index = true;
                 segment = Self::new(dir, base_offset);
                 segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?
             }
             other => other,
         };
-        if let Err((position, claimed_end, reason)) = outcome {
-            // Torn: the failing batch is the last thing in the file, or only zeros follow it
-            // (a file whose size reached the disk before its data). Anything else after it
-            // means damage inside the log, which is reported, never cut away.
-            let zeros_from = claimed_end.unwrap_or(position);
+        if let Err((position, reason)) = outcome {
+            // Torn: nothing whole follows the failing batch. Appends are sequential, so a
+            // write cut short leaves no complete later batch behind it; a valid batch further
+            // on means damage inside the log (say a flipped length), which is reported, never
+            // cut away. Zeros after it (a size that reached the disk before the data) are torn.
             let torn = is_last
-                && (claimed_end.is_none_or(|end| end >= log_len)
-                    || all_zero(storage, &segment.log_name, zeros_from, log_len)?);
+                && !later_batch_exists(
+                    storage,
+                    &segment.log_name,
+                    position,
+                    log_len,
+                    segment.next_offset,
+                )?;
             if !torn {
                 return Err(Error::corrupt(&segment.log_name, position, reason));
             }
@@ -222,18 +227,13 @@ impl Segment {
     }
 
     /// Scans from the last offset entry to `log_len`. The outer error is IO; the inner one
-    /// says where the batches stop making sense: (position, where that batch claims to end,
-    /// why).
-    #[expect(
-        clippy::type_complexity,
-        reason = "private; the tuple is named in the doc"
-    )]
+    /// says where the batches stop making sense, and why.
     fn scan_from_last_entry<S: Storage + ?Sized>(
         &mut self,
         storage: &S,
         log_len: u64,
         index_interval_bytes: u32,
-    ) -> Result<Result<(), (u64, Option<u64>, String)>> {
+    ) -> Result<Result<(), (u64, String)>> {
         let (start, mut expected) = match self.index.offsets().last() {
             Some(e) => (
                 u64::from(e.position),
@@ -253,24 +253,22 @@ impl Segment {
                 Err(Stop::Short { position }) => {
                     return Ok(Err((
                         position,
-                        None,
                         "batch runs past the end of the file".into(),
                     )));
                 }
                 Err(Stop::Bad { position, reason }) => {
-                    return Ok(Err((position, Some(position), reason.into())));
+                    return Ok(Err((position, reason.into())));
                 }
             };
-            let end = found.position + found.bytes.len() as u64;
             if found.header.base_offset != expected {
                 let reason = format!(
                     "batch starts at offset {}, expected {expected}",
                     found.header.base_offset
                 );
-                return Ok(Err((found.position, Some(end), reason)));
+                return Ok(Err((found.position, reason)));
             }
             if !crc_matches(&found.header, &found.bytes) {
-                return Ok(Err((found.position, Some(end), "CRC mismatch".into())));
+                return Ok(Err((found.position, "CRC mismatch".into())));
             }
             self.note_batch(found.position, &found.header, index_interval_bytes);
             expected = found.header.next_offset();
@@ -279,20 +277,42 @@ impl Segment {
     }
 }
 
-/// Whether every byte of `name` in `[from, to)` is zero (a file extended before its data
-/// reached the disk).
-fn all_zero<S: Storage + ?Sized>(storage: &S, name: &str, from: u64, to: u64) -> Result<bool> {
-    let mut position = from;
-    while position < to {
-        let len = ((to - position) as usize).min(SCAN_CHUNK_BYTES);
-        let bytes = read_up_to(storage, name, position, len)?;
-        if bytes.is_empty() {
-            break;
+/// Whether a whole, CRC-valid batch numbered past `next_offset` starts anywhere in
+/// `(after, end)` of `name`: proof that the failure at `after` is damage, not a torn write.
+fn later_batch_exists<S: Storage + ?Sized>(
+    storage: &S,
+    name: &str,
+    after: u64,
+    end: u64,
+    next_offset: i64,
+) -> Result<bool> {
+    const MAGIC_POSITION: usize = 16;
+    let magic = crate::format_version::FormatVersion::CURRENT.batch_magic();
+    let mut chunk_start = after + 1;
+    while chunk_start + BATCH_HEADER_BYTES as u64 <= end {
+        let want = ((end - chunk_start) as usize).min(SCAN_CHUNK_BYTES + BATCH_HEADER_BYTES);
+        let chunk = read_up_to(storage, name, chunk_start, want)?;
+        let candidates = chunk
+            .len()
+            .saturating_sub(BATCH_HEADER_BYTES - 1)
+            .min(SCAN_CHUNK_BYTES);
+        for i in 0..candidates {
+            if chunk.get(i + MAGIC_POSITION) != Some(&magic) {
+                continue;
+            }
+            let Some(Ok(header)) = chunk.get(i..i + BATCH_HEADER_BYTES).map(decode_header) else {
+                continue;
+            };
+            let position = chunk_start + i as u64;
+            if header.base_offset <= next_offset || position + header.size_bytes() as u64 > end {
+                continue;
+            }
+            let bytes = read_up_to(storage, name, position, header.size_bytes())?;
+            if crc_matches(&header, &bytes) {
+                return Ok(true);
+            }
         }
-        if bytes.iter().any(|&b| b != 0) {
-            return Ok(false);
-        }
-        position += bytes.len() as u64;
+        chunk_start += candidates.max(1) as u64;
     }
-    Ok(true)
+    Ok(false)
 }

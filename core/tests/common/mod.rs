@@ -12,7 +12,10 @@ pub fn options_at(now_ms: i64) -> (LogOptions, ManualClock) {
 
 /// A deterministic record: key, value and header derived from `seed`.
 pub fn record(seed: u64, timestamp_ms: i64) -> Record {
-    let value = format!("{{\"id\":{seed},\"payload\":\"{}\"}}", "x".repeat((seed % 50) as usize));
+    let value = format!(
+        "{{\"id\":{seed},\"payload\":\"{}\"}}",
+        "x".repeat((seed % 50) as usize)
+    );
     let mut record = Record::with_value(value.into_bytes()).timestamp_ms(timestamp_ms);
     if seed % 3 != 0 {
         record = record.key(format!("key-{}", seed % 7).into_bytes());
