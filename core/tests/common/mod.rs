@@ -17,13 +17,13 @@ pub fn record(seed: u64, timestamp_ms: i64) -> Record {
         "x".repeat((seed % 50) as usize)
     );
     let mut record = Record::with_value(value.into_bytes()).timestamp_ms(timestamp_ms);
-    if seed % 3 != 0 {
+    if !seed.is_multiple_of(3) {
         record = record.key(format!("key-{}", seed % 7).into_bytes());
     }
-    if seed % 4 == 0 {
+    if seed.is_multiple_of(4) {
         record = record.header("trace", seed.to_be_bytes().to_vec());
     }
-    if seed % 11 == 0 {
+    if seed.is_multiple_of(11) {
         record.value = None; // a tombstone now and then
     }
     record
