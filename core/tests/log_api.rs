@@ -483,3 +483,30 @@ fn the_segment_files_are_named_as_kafka_names_them() {
         dir.path().join("mqlite.meta").exists() && dir.path().join("topics/orders.topic").exists()
     );
 }
+
+#[test]
+fn seek_to_a_timestamp_equal_to_an_index_entry_finds_the_record_before_the_entry() {
+    let (options, _) = options_at(0);
+    let mut log = Log::in_memory(options).unwrap();
+    // Index every batch, so each batch after the first has a time entry holding the max
+    // timestamp of everything before it.
+    log.create_topic(
+        "t",
+        TopicConfig {
+            index_interval_bytes: 0,
+            ..TopicConfig::default()
+        },
+    )
+    .unwrap();
+    for ts in [10, 20, 30, 40] {
+        log.append("t", 0, &[record(ts as u64, ts)]).unwrap();
+    }
+    for (target, expected) in [(10, 0), (11, 1), (20, 1), (21, 2), (30, 2), (40, 3)] {
+        assert_eq!(
+            log.offset_for_timestamp("t", 0, target).unwrap(),
+            Some(expected),
+            "target {target}"
+        );
+    }
+    assert_eq!(log.offset_for_timestamp("t", 0, 41).unwrap(), None);
+}
