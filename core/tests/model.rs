@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 
 const TOPIC_NAMES: [&str; 3] = ["a", "b.c", "d_e-f"];
 
+/// Key, value, and the jitter of its create time.
+type SentRecord = (Option<Vec<u8>>, Option<Vec<u8>>, i64);
+
 #[derive(Debug, Clone)]
 enum Op {
     Create {
@@ -28,7 +31,7 @@ enum Op {
     Append {
         topic: usize,
         partition: u32,
-        records: Vec<(Option<Vec<u8>>, Option<Vec<u8>>, i64)>,
+        records: Vec<SentRecord>,
     },
     Read {
         topic: usize,
