@@ -48,6 +48,11 @@ pub use error::{Error, ErrorCode, Result};
 pub use format_version::FormatVersion;
 pub mod storage;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub use clock::{Clock, ManualClock};
 pub use encoding::batch::{Batch, Compression, TimestampType};
 pub use encoding::record::{Header, LogRecord, Record};
