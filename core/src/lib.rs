@@ -60,3 +60,11 @@ pub use log::{AppendInfo, Log, LogOptions, TopicConfig, TopicDescription};
 pub use storage::{MemoryStorage, Storage};
 #[cfg(feature = "std")]
 pub use {clock::SystemClock, storage::FileStorage};
+
+/// The engine can be shared between threads: `Log` is `Send + Sync` over any storage that is.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Log<MemoryStorage>>();
+    #[cfg(feature = "std")]
+    assert_send_sync::<Log<FileStorage>>();
+};

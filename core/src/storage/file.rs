@@ -211,7 +211,13 @@ impl Storage for FileStorage {
         let file = self.handle(name, true)?;
         write_at(&file, bytes, position)
             .map_err(|e| io_error("append", &self.root.join(name), &e))?;
-        self.lens.insert(name.into(), position + bytes.len() as u64);
+        let end = position + bytes.len() as u64;
+        match self.lens.get_mut(name) {
+            Some(len) => *len = end,
+            None => {
+                self.lens.insert(name.into(), end);
+            }
+        }
         Ok(position)
     }
 
