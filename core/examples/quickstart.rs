@@ -14,22 +14,33 @@ fn partition_for(key: &str) -> u32 {
 }
 
 fn main() -> Result<()> {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "target/demo-log".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/demo-log".into());
     let _ = std::fs::remove_dir_all(&dir);
     let start_ms = 1_700_000_000_000;
 
     let mut log = Log::open_dir(&dir, LogOptions::default())?;
-    let config = TopicConfig { compression: Compression::Lz4, ..TopicConfig::with_partitions(PARTITIONS) };
+    let config = TopicConfig {
+        compression: Compression::Lz4,
+        ..TopicConfig::with_partitions(PARTITIONS)
+    };
     log.create_topic("orders", config)?;
     println!("created topic 'orders' with {PARTITIONS} partitions (lz4) in {dir}");
 
     for i in 0..30i64 {
         let key = format!("customer-{}", i % 5);
         let value = format!("{{\"order\":{i},\"total\":{}}}", 10 + i * 3);
-        let record = Record::with_value(value).key(key.clone()).timestamp_ms(start_ms + i * 1_000);
+        let record = Record::with_value(value)
+            .key(key.clone())
+            .timestamp_ms(start_ms + i * 1_000);
         let info = log.append("orders", partition_for(&key), &[record])?;
         if i < 3 {
-            println!("appended order {i} for {key} -> partition {} offset {}", partition_for(&key), info.base_offset);
+            println!(
+                "appended order {i} for {key} -> partition {} offset {}",
+                partition_for(&key),
+                info.base_offset
+            );
         }
     }
     log.close()?;
@@ -48,8 +59,10 @@ fn main() -> Result<()> {
         for record in log.read("orders", partition, 0, 1024 * 1024)? {
             total += 1;
             if record.offset < 2 {
-                let key = String::from_utf8_lossy(record.key.as_deref().unwrap_or_default()).into_owned();
-                let value = String::from_utf8_lossy(record.value.as_deref().unwrap_or_default()).into_owned();
+                let key =
+                    String::from_utf8_lossy(record.key.as_deref().unwrap_or_default()).into_owned();
+                let value = String::from_utf8_lossy(record.value.as_deref().unwrap_or_default())
+                    .into_owned();
                 println!("  read {partition}@{}: {key} => {value}", record.offset);
             }
         }

@@ -197,3 +197,56 @@ fn damage_in_a_sealed_segment_names_the_file_and_position() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn repair_cuts_damage_out_reports_it_and_the_log_opens_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Log::open_dir(dir.path(), LogOptions::default()).unwrap();
+    let config = TopicConfig {
+        segment_bytes: 1024,
+        ..TopicConfig::default()
+    };
+    log.create_topic("t", config).unwrap();
+    let sent: Vec<Record> = (0..60).map(|i| record(i, 1)).collect();
+    for r in &sent {
+        log.append("t", 0, std::slice::from_ref(r)).unwrap();
+    }
+    let batches = log.read_batches("t", 0, 0, usize::MAX).unwrap();
+    let fourth_batch: usize = batches[..3].iter().map(|b| b.header.size_bytes()).sum();
+    log.close().unwrap();
+    assert!(
+        Log::repair_dir(dir.path()).unwrap().is_empty(),
+        "a healthy log needs no repair"
+    );
+
+    // Damage the fourth batch of the first (sealed) segment, inside its base timestamp.
+    let path = dir.path().join(SEGMENT);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[fourth_batch + 30] ^= 0x10;
+    std::fs::write(&path, &bytes).unwrap();
+    let refused = Log::open_dir(dir.path(), LogOptions::default())
+        .and_then(|l| l.read("t", 0, 0, usize::MAX).map(|_| ()));
+    assert_eq!(refused.unwrap_err().code(), ErrorCode::CorruptLog);
+
+    let actions = Log::repair_dir(dir.path()).unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let action = &actions[0];
+    assert_eq!(action.file, SEGMENT);
+    assert_eq!(
+        (action.position, action.high_watermark),
+        (fourth_batch as u64, 3),
+        "{action:?}"
+    );
+    assert!(!action.removed_files.is_empty(), "later segments go too");
+
+    let mut log = Log::open_dir(dir.path(), LogOptions::default()).unwrap();
+    let kept = log.read("t", 0, 0, usize::MAX).unwrap();
+    assert_eq!(kept.len(), 3);
+    for (g, s) in kept.iter().zip(&sent) {
+        assert!(same_content(g, s));
+    }
+    assert_eq!(
+        log.append("t", 0, &[record(1000, 1)]).unwrap().base_offset,
+        3
+    );
+}

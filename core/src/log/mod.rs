@@ -16,6 +16,7 @@
 pub mod index;
 pub mod partition;
 pub mod reader;
+pub mod repair;
 pub mod segment;
 pub mod topic;
 
@@ -31,6 +32,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 pub use partition::{AppendInfo, AppendOptions, Partition};
+pub use repair::RepairAction;
 pub use topic::{TopicConfig, validate_topic_name};
 
 /// The log's own metadata file.
@@ -170,6 +172,19 @@ impl Log<crate::storage::FileStorage> {
             crate::storage::FileStorage::open(path)?
         };
         Self::open(storage, options)
+    }
+}
+
+#[cfg(feature = "std")]
+impl Log<crate::storage::FileStorage> {
+    /// Repairs the log in directory `path` (taking the writer lock): each partition is cut
+    /// back to its last valid batch before the first damage, and the cuts are returned. Opening
+    /// afterwards succeeds. See [`repair`].
+    pub fn repair_dir(path: impl AsRef<std::path::Path>) -> Result<Vec<RepairAction>> {
+        let path = path.as_ref();
+        check_is_log_dir(path)?;
+        let mut storage = crate::storage::FileStorage::open(path)?;
+        repair::repair(&mut storage)
     }
 }
 

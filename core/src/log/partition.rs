@@ -60,6 +60,17 @@ fn parse_segment_base(name: &str, prefix: &str) -> Option<i64> {
     (stem.len() == 20 && stem.bytes().all(|b| b.is_ascii_digit())).then(|| stem.parse().ok())?
 }
 
+/// The base offsets of the segments under `dir`, sorted.
+pub fn segment_bases(dir: &str, names: &[String]) -> Vec<i64> {
+    let prefix = format!("{dir}/");
+    let mut bases: Vec<i64> = names
+        .iter()
+        .filter_map(|n| parse_segment_base(n, &prefix))
+        .collect();
+    bases.sort_unstable();
+    bases
+}
+
 impl Partition {
     /// Opens the partition stored under `dir`, recovering every segment. `names` is every
     /// file in storage.

@@ -226,6 +226,21 @@ impl Segment {
         Ok(segment)
     }
 
+    /// Scans a whole segment from its first byte, checking every batch (CRC and dense
+    /// offsets) without trusting any index. Returns the segment as far as it is valid and,
+    /// if it stops early, where and why.
+    pub fn scan_whole<S: Storage + ?Sized>(
+        storage: &S,
+        dir: &str,
+        base_offset: i64,
+        index_interval_bytes: u32,
+    ) -> Result<(Self, Option<(u64, String)>)> {
+        let mut segment = Self::new(dir, base_offset);
+        let log_len = storage.len(&segment.log_name)?;
+        let outcome = segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?;
+        Ok((segment, outcome.err()))
+    }
+
     /// Scans from the last offset entry to `log_len`. The outer error is IO; the inner one
     /// says where the batches stop making sense, and why.
     fn scan_from_last_entry<S: Storage + ?Sized>(

@@ -1,0 +1,121 @@
+//! Explicit repair: what recovery refuses to do on its own.
+//!
+//! Opening a log cuts only a torn tail; damage anywhere else is a `CorruptLog` error, because
+//! cutting it away loses records that may have been acknowledged. Repair is the user's
+//! decision to do that: every segment is scanned from its first byte, and each partition is
+//! cut back to its last valid batch before the first damage (a bad CRC, a bad header, an offset
+//! gap); later segments of that partition are removed, and so are the damaged segment's index
+//! files (rebuilt on the next open). Every cut is reported. Topic and log metadata are not
+//! repaired: damage there stays an error.
+
+use super::segment::Segment;
+use super::topic::{self, TopicConfig};
+use crate::error::Result;
+use crate::storage::{Storage, read_up_to};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One cut that repair made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepairAction {
+    /// The segment file that was cut.
+    pub file: String,
+    /// The byte position it was cut at.
+    pub position: u64,
+    /// What was wrong there.
+    pub reason: String,
+    /// Bytes dropped: the rest of this file and every later segment of the partition.
+    pub dropped_bytes: u64,
+    /// Files removed entirely.
+    pub removed_files: Vec<String>,
+    /// The partition's high watermark after the cut.
+    pub high_watermark: i64,
+}
+
+/// Repairs every partition in `storage` (see the module docs); returns the cuts made.
+pub fn repair<S: Storage + ?Sized>(storage: &mut S) -> Result<Vec<RepairAction>> {
+    let names = storage.list()?;
+    let prefix = format!("{}/", topic::TOPICS_DIR);
+    let mut actions = Vec::new();
+    for name in &names {
+        let Some(topic_name) = name
+            .strip_prefix(&prefix)
+            .and_then(|n| n.strip_suffix(".topic"))
+        else {
+            continue;
+        };
+        let bytes = read_up_to(storage, name, 0, topic::TOPIC_META_BYTES + 1)?;
+        let Some(config) = TopicConfig::decode(&bytes, name)? else {
+            continue;
+        };
+        for partition in 0..config.partitions {
+            let dir = topic::partition_dir(topic_name, partition);
+            if let Some(action) = repair_partition(storage, &dir, &names, &config)? {
+                actions.push(action);
+            }
+        }
+    }
+    Ok(actions)
+}
+
+fn repair_partition<S: Storage + ?Sized>(
+    storage: &mut S,
+    dir: &str,
+    names: &[String],
+    config: &TopicConfig,
+) -> Result<Option<RepairAction>> {
+    let bases = super::partition::segment_bases(dir, names);
+    let mut next_offset: Option<i64> = None;
+    for (i, &base) in bases.iter().enumerate() {
+        let (segment, failure) =
+            Segment::scan_whole(storage, dir, base, config.index_interval_bytes)?;
+        let gap = next_offset.filter(|&expected| expected != base);
+        let (cut_at, reason) = match (gap, failure) {
+            (Some(expected), _) => (
+                0,
+                format!("segment starts at offset {base}, expected {expected}"),
+            ),
+            (None, Some(failure)) => failure,
+            (None, None) => {
+                next_offset = Some(segment.next_offset);
+                continue;
+            }
+        };
+        let file_len = storage.len(&segment.log_name)?;
+        let mut dropped_bytes = file_len - cut_at;
+        storage.truncate(&segment.log_name, cut_at)?;
+        storage.sync(&segment.log_name)?;
+        let mut removed_files = Vec::new();
+        for index in [&segment.index_name, &segment.time_index_name] {
+            if names.contains(index) {
+                storage.remove(index)?;
+                removed_files.push(index.clone());
+            }
+        }
+        for &later in bases.get(i + 1..).unwrap_or_default() {
+            let later = Segment::new(dir, later);
+            dropped_bytes += storage.len(&later.log_name)?;
+            for file in [&later.index_name, &later.time_index_name, &later.log_name] {
+                if names.contains(file) {
+                    storage.remove(file)?;
+                    removed_files.push(file.clone());
+                }
+            }
+        }
+        let high_watermark = if gap.is_some() {
+            base
+        } else {
+            segment.next_offset
+        };
+        return Ok(Some(RepairAction {
+            file: segment.log_name,
+            position: cut_at,
+            reason,
+            dropped_bytes,
+            removed_files,
+            high_watermark,
+        }));
+    }
+    Ok(None)
+}
