@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test")]
 //! docs/FORMAT.md is normative. These tests read it and hold its byte tables, constants and
 //! examples to the bytes the code writes, so the page and the format cannot drift apart.
 //!
@@ -7,7 +8,6 @@
 //! documented place. Hex blocks hold one field per line, `hex bytes  # <offset> comment`; the
 //! bytes must equal what the code writes and each offset must be where the line's first byte
 //! sits.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test")]
 
 use bytes::Bytes;
 use mqlite::encoding::batch::{
@@ -144,6 +144,7 @@ struct Field {
     name: String,
     offset: usize,
     size: usize,
+    kind: String,
 }
 
 /// The fields of a `layout:*` table, checked to be contiguous from offset 0.
@@ -161,6 +162,7 @@ fn layout(doc: &str, marker: &str) -> Vec<Field> {
                 name: row[0].clone(),
                 offset: number(&row[1]) as usize,
                 size: number(&row[2]) as usize,
+                kind: row[3].clone(),
             };
             assert_eq!(
                 field.offset, end,
@@ -196,6 +198,13 @@ fn check_fields(marker: &str, fields: &[Field], bytes: &[u8], expected: &[(&str,
             field.offset
         );
     }
+}
+
+/// Checks the type column: the Rust type each field is written with (`bytes` for byte
+/// strings), in order.
+fn check_types(marker: &str, fields: &[Field], types: &[&str]) {
+    let documented: Vec<&str> = fields.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(documented, types, "{marker}: types differ from the code's");
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -320,6 +329,14 @@ fn the_batch_header_table_is_where_the_encoder_writes_each_field() {
         ("records_count", 2i32.to_be_bytes().to_vec()),
     ];
     check_fields("layout:batch-header", &fields, &example, &expected);
+    check_types(
+        "layout:batch-header",
+        &fields,
+        &[
+            "i64", "i32", "i32", "u8", "u32", "i16", "i32", "i64", "i64", "i64", "i16", "i32",
+            "i32",
+        ],
+    );
     assert_eq!(example.len(), 86);
 
     // A batch whose fields all differ, so two swapped rows of the table cannot go unnoticed.
@@ -478,6 +495,11 @@ fn mqlite_meta_matches_its_table_and_example() {
         ("crc", crc32fast::hash(&bytes[..8]).to_be_bytes().to_vec()),
     ];
     check_fields("layout:mqlite.meta", &fields, &bytes, &expected);
+    check_types(
+        "layout:mqlite.meta",
+        &fields,
+        &["bytes", "u8", "bytes", "u32"],
+    );
     assert_eq!(hex_block(&doc, "example-meta", 0), bytes, "{}", hex(&bytes));
 }
 
@@ -508,6 +530,13 @@ fn topic_fields(bytes: &[u8], config: &TopicConfig) -> Vec<(&'static str, Vec<u8
 fn topic_files_match_their_table() {
     let fields = layout(&doc(), "layout:topic");
     assert_eq!(layout_bytes(&fields), TOPIC_META_BYTES);
+    check_types(
+        "layout:topic",
+        &fields,
+        &[
+            "bytes", "u8", "u32", "u64", "i64", "i64", "i64", "u8", "u8", "u32", "u32",
+        ],
+    );
     let configs = [
         TopicConfig::default(),
         TopicConfig {
@@ -689,6 +718,7 @@ fn directory_layout_and_indexes_match_the_example() {
     );
     let fields = layout(&doc, "layout:offset-index-entry");
     assert_eq!(layout_bytes(&fields), OFFSET_ENTRY_BYTES);
+    check_types("layout:offset-index-entry", &fields, &["u32", "u32"]);
     let entries: Vec<[u8; 8]> = [(1u32, ends[0]), (2, ends[1])]
         .map(|(relative, position)| {
             let mut entry = [0u8; 8];
@@ -717,6 +747,7 @@ fn directory_layout_and_indexes_match_the_example() {
     );
     let fields = layout(&doc, "layout:time-index-entry");
     assert_eq!(layout_bytes(&fields), TIME_ENTRY_BYTES);
+    check_types("layout:time-index-entry", &fields, &["i64", "u32"]);
     let expected_entries = [(1_000i64, 1u32), (2_000, 2), (3_000, 3)];
     assert_eq!(times.len(), expected_entries.len() * TIME_ENTRY_BYTES);
     let records = log.read("orders", 0, 0, usize::MAX).unwrap();
@@ -728,11 +759,15 @@ fn directory_layout_and_indexes_match_the_example() {
         ];
         check_fields("layout:time-index-entry", &fields, stored, &expected);
         // What an entry means: every record below its offset is at or before its time.
+        let below: Vec<i64> = records
+            .iter()
+            .filter(|r| r.offset < i64::from(relative))
+            .map(|r| r.timestamp_ms)
+            .collect();
+        assert_eq!(below.len(), relative as usize);
         assert!(
-            records
-                .iter()
-                .filter(|r| r.offset < i64::from(relative))
-                .all(|r| r.timestamp_ms <= timestamp)
+            below.iter().all(|&t| t <= timestamp),
+            "entry {i}: {below:?}"
         );
     }
 }

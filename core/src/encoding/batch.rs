@@ -46,6 +46,7 @@ const CODEC_MASK: i16 = 0b0111;
 const TIMESTAMP_TYPE_BIT: i16 = 1 << 3;
 const TRANSACTIONAL_BIT: i16 = 1 << 4;
 const CONTROL_BIT: i16 = 1 << 5;
+const KNOWN_ATTRIBUTES: i16 = CODEC_MASK | TIMESTAMP_TYPE_BIT | TRANSACTIONAL_BIT | CONTROL_BIT;
 
 /// How a batch's records are compressed. Numbers are Kafka's codec ids.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -254,9 +255,9 @@ pub fn encode(
         }
         records_bytes_len += size_bytes;
     }
-    if options.compression == Compression::None
-        && BATCH_HEADER_BYTES + records_bytes_len > BATCH_BYTES_MAX
-    {
+    // Checked for every codec: a reader refuses a batch whose records, decompressed, exceed
+    // the limit, so a writer must never produce one.
+    if BATCH_HEADER_BYTES + records_bytes_len > BATCH_BYTES_MAX {
         return Err(Error::BatchTooLarge {
             size_bytes: BATCH_HEADER_BYTES + records_bytes_len,
             max_bytes: BATCH_BYTES_MAX,
@@ -338,8 +339,12 @@ pub fn decode_header(bytes: &[u8]) -> Result<BatchHeader, DecodeError> {
     let batch_length = cursor.i32()?;
     let partition_leader_epoch = cursor.i32()?;
     let magic = cursor.u8()?;
-    let version = FormatVersion::from_batch_magic(magic, "batch")
-        .map_err(|_| DecodeError("unknown batch magic"))?;
+    let version = match FormatVersion::from_batch_magic(magic, "batch") {
+        Ok(version) => version,
+        // Zeros are what a file extended before its data reached the disk holds.
+        Err(_) if magic == 0 => return Err(DecodeError::Invalid("zero magic")),
+        Err(_) => return Err(DecodeError::UnknownMagic(magic)),
+    };
     let crc = cursor.u32()?;
     let attributes = cursor.i16()?;
     let last_offset_delta = cursor.i32()?;
@@ -351,20 +356,23 @@ pub fn decode_header(bytes: &[u8]) -> Result<BatchHeader, DecodeError> {
     let records_count = cursor.i32()?;
     let size = LOG_OVERHEAD_BYTES as i64 + i64::from(batch_length);
     if size < BATCH_HEADER_BYTES as i64 || size > BATCH_BYTES_MAX as i64 {
-        return Err(DecodeError("batch length out of range"));
+        return Err(DecodeError::Invalid("batch length out of range"));
     }
     if records_count < 0
         || last_offset_delta < 0
         || records_count > last_offset_delta.saturating_add(1)
+        || records_count as usize > BATCH_RECORDS_MAX
     {
-        return Err(DecodeError("record count disagrees with the offset delta"));
+        return Err(DecodeError::Invalid(
+            "record count disagrees with the offset delta",
+        ));
     }
     if base_offset < 0
         || base_offset
             .checked_add(i64::from(last_offset_delta))
             .is_none()
     {
-        return Err(DecodeError("base offset out of range"));
+        return Err(DecodeError::Invalid("base offset out of range"));
     }
     Ok(BatchHeader {
         base_offset,
@@ -399,10 +407,15 @@ pub fn crc_matches(header: &BatchHeader, batch: &[u8]) -> bool {
 pub fn decode(batch: &Bytes) -> Result<Batch, DecodeError> {
     let header = decode_header(batch)?;
     if header.size_bytes() != batch.len() {
-        return Err(DecodeError("batch length disagrees with the bytes given"));
+        return Err(DecodeError::Invalid(
+            "batch length disagrees with the bytes given",
+        ));
     }
     if !crc_matches(&header, batch) {
-        return Err(DecodeError("CRC mismatch"));
+        return Err(DecodeError::Invalid("CRC mismatch"));
+    }
+    if header.attributes & !KNOWN_ATTRIBUTES != 0 {
+        return Err(DecodeError::Invalid("reserved attribute bits are set"));
     }
     let records_bytes = batch.slice(BATCH_HEADER_BYTES..);
     let plain = match Compression::from_codec(header.codec()) {
@@ -410,12 +423,12 @@ pub fn decode(batch: &Bytes) -> Result<Batch, DecodeError> {
         Ok(Compression::Lz4) => {
             Bytes::from(lz4_frame::decompress(&records_bytes, BATCH_BYTES_MAX)?)
         }
-        Err(_) => return Err(DecodeError("unsupported compression codec")),
+        Err(_) => return Err(DecodeError::UnsupportedCodec(header.codec())),
     };
     let count = header.records_count as usize;
     // Each record takes at least 7 bytes, so a larger count is a lie, not an allocation.
     if count > plain.len() / 7 + 1 {
-        return Err(DecodeError("record count exceeds the batch"));
+        return Err(DecodeError::Invalid("record count exceeds the batch"));
     }
     let mut records = Vec::with_capacity(count);
     let mut cursor = Cursor::new(&plain);
@@ -424,7 +437,7 @@ pub fn decode(batch: &Bytes) -> Result<Batch, DecodeError> {
     for _ in 0..count {
         let record = read_record(&mut cursor, &plain, 0)?;
         if record.offset_delta <= previous_delta || record.offset_delta > header.last_offset_delta {
-            return Err(DecodeError("record offset delta out of order"));
+            return Err(DecodeError::Invalid("record offset delta out of order"));
         }
         previous_delta = record.offset_delta;
         let timestamp_ms = if log_append_time {
@@ -441,7 +454,14 @@ pub fn decode(batch: &Bytes) -> Result<Batch, DecodeError> {
         });
     }
     if cursor.remaining() != 0 {
-        return Err(DecodeError("bytes after the last record"));
+        return Err(DecodeError::Invalid("bytes after the last record"));
+    }
+    // The time index and retention trust the header's max timestamp: it must be the records'.
+    let records_max = records.iter().map(|r| r.timestamp_ms).max();
+    if !log_append_time && records_max.is_some_and(|max| max != header.max_timestamp) {
+        return Err(DecodeError::Invalid(
+            "max timestamp disagrees with the records",
+        ));
     }
     Ok(Batch { header, records })
 }

@@ -7,11 +7,38 @@ use core::fmt;
 
 /// Why some bytes could not be decoded. Callers add the file and position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DecodeError(pub &'static str);
+pub enum DecodeError {
+    /// The bytes are damaged or torn.
+    Invalid(&'static str),
+    /// A batch's magic names a format this build does not read (never what a torn write
+    /// leaves: a torn batch keeps its magic, or is zeros).
+    UnknownMagic(u8),
+    /// A batch names a compression codec this build does not implement.
+    UnsupportedCodec(u8),
+}
+
+impl DecodeError {
+    /// The engine error for these bytes in `file` at `position`.
+    pub fn at(self, file: &str, position: u64) -> crate::error::Error {
+        use crate::error::Error;
+        match self {
+            Self::Invalid(reason) => Error::corrupt(file, position, reason),
+            Self::UnknownMagic(found) => Error::UnsupportedFormatVersion {
+                file: file.into(),
+                found,
+            },
+            Self::UnsupportedCodec(codec) => Error::UnsupportedCompression { codec },
+        }
+    }
+}
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        match self {
+            Self::Invalid(reason) => f.write_str(reason),
+            Self::UnknownMagic(found) => write!(f, "unknown batch magic {found:#04x}"),
+            Self::UnsupportedCodec(codec) => write!(f, "unsupported compression codec {codec}"),
+        }
     }
 }
 
@@ -43,11 +70,11 @@ impl<'a> Cursor<'a> {
         let end = self
             .position
             .checked_add(len)
-            .ok_or(DecodeError("length overflows"))?;
+            .ok_or(DecodeError::Invalid("length overflows"))?;
         let taken = self
             .bytes
             .get(self.position..end)
-            .ok_or(DecodeError("truncated"))?;
+            .ok_or(DecodeError::Invalid("truncated"))?;
         self.position = end;
         Ok(taken)
     }
@@ -94,21 +121,24 @@ impl<'a> Cursor<'a> {
     pub fn u64_le(&mut self) -> Result<u64, DecodeError> {
         Ok(u64::from_le_bytes(self.array()?))
     }
-    /// A zigzag varint that must fit an i32 (Kafka's `varint`).
+    /// A zigzag varint that must fit an i32 (Kafka's `varint`: at most 5 bytes).
     pub fn varint(&mut self) -> Result<i32, DecodeError> {
-        let value = self.varlong()?;
-        i32::try_from(value).map_err(|_| DecodeError("varint out of i32 range"))
+        let value = self.zigzag(5)?;
+        i32::try_from(value).map_err(|_| DecodeError::Invalid("varint out of i32 range"))
     }
-    /// A zigzag varint of up to 64 bits (Kafka's `varlong`).
+    /// A zigzag varint of up to 64 bits (Kafka's `varlong`: at most 10 bytes).
     pub fn varlong(&mut self) -> Result<i64, DecodeError> {
+        self.zigzag(10)
+    }
+    fn zigzag(&mut self, bytes_max: usize) -> Result<i64, DecodeError> {
         let mut raw: u64 = 0;
-        for shift in (0..64).step_by(7) {
+        for shift in (0..7 * bytes_max).step_by(7) {
             let byte = self.u8()?;
             raw |= u64::from(byte & 0x7F) << shift;
             if byte & 0x80 == 0 {
                 return Ok(crate::encoding::varint::unzigzag(raw));
             }
         }
-        Err(DecodeError("varint longer than 10 bytes"))
+        Err(DecodeError::Invalid("varint longer than 10 bytes"))
     }
 }

@@ -67,22 +67,27 @@ pub fn compress(input: &[u8], out: &mut Vec<u8>) {
 pub fn decompress(input: &[u8], output_bytes_max: usize) -> Result<Vec<u8>, DecodeError> {
     let mut cursor = Cursor::new(input);
     if cursor.u32_le()? != MAGIC {
-        return Err(DecodeError("lz4: bad frame magic"));
+        return Err(DecodeError::Invalid("lz4: bad frame magic"));
     }
     let flg = cursor.u8()?;
     let bd = cursor.u8()?;
     if flg & 0b1100_0000 != FLG_VERSION_01 {
-        return Err(DecodeError("lz4: unsupported frame version"));
+        return Err(DecodeError::Invalid("lz4: unsupported frame version"));
+    }
+    if flg & 0b0000_0010 != 0 || bd & 0b1000_1111 != 0 {
+        return Err(DecodeError::Invalid("lz4: reserved bits are set"));
     }
     if flg & FLG_DICT_ID != 0 {
-        return Err(DecodeError("lz4: dictionary ids are not supported"));
+        return Err(DecodeError::Invalid(
+            "lz4: dictionary ids are not supported",
+        ));
     }
     let block_bytes_max = match (bd >> 4) & 0x7 {
         4 => 64 * 1024,
         5 => 256 * 1024,
         6 => 1024 * 1024,
         7 => 4 * 1024 * 1024,
-        _ => return Err(DecodeError("lz4: bad block size")),
+        _ => return Err(DecodeError::Invalid("lz4: bad block size")),
     };
     let mut descriptor = Vec::with_capacity(10);
     descriptor.extend_from_slice(&[flg, bd]);
@@ -90,7 +95,7 @@ pub fn decompress(input: &[u8], output_bytes_max: usize) -> Result<Vec<u8>, Deco
         descriptor.extend_from_slice(&cursor.u64_le()?.to_le_bytes());
     }
     if cursor.u8()? != header_checksum(&descriptor) {
-        return Err(DecodeError("lz4: bad header checksum"));
+        return Err(DecodeError::Invalid("lz4: bad header checksum"));
     }
     let linked = flg & FLG_BLOCK_INDEPENDENT == 0;
     let mut out: Vec<u8> = Vec::new();
@@ -102,16 +107,18 @@ pub fn decompress(input: &[u8], output_bytes_max: usize) -> Result<Vec<u8>, Deco
         let stored = word & UNCOMPRESSED_BIT != 0;
         let len = (word & !UNCOMPRESSED_BIT) as usize;
         if len > block_bytes_max {
-            return Err(DecodeError("lz4: block larger than the frame's block size"));
+            return Err(DecodeError::Invalid(
+                "lz4: block larger than the frame's block size",
+            ));
         }
         let data = cursor.take(len)?;
         if flg & FLG_BLOCK_CHECKSUM != 0 && cursor.u32_le()? != XxHash32::oneshot(0, data) {
-            return Err(DecodeError("lz4: bad block checksum"));
+            return Err(DecodeError::Invalid("lz4: bad block checksum"));
         }
         let start = out.len();
         if stored {
             if start + len > output_bytes_max {
-                return Err(DecodeError("lz4: output exceeds the batch limit"));
+                return Err(DecodeError::Invalid("lz4: output exceeds the batch limit"));
             }
             out.extend_from_slice(data);
         } else {
@@ -125,18 +132,20 @@ pub fn decompress(input: &[u8], output_bytes_max: usize) -> Result<Vec<u8>, Deco
             } else {
                 lz4_flex::block::decompress_into(data, target)
             }
-            .map_err(|_| DecodeError("lz4: bad compressed block, or output over the limit"))?;
+            .map_err(|_| {
+                DecodeError::Invalid("lz4: bad compressed block, or output over the limit")
+            })?;
             out.truncate(start + written);
         }
         if out.len() > output_bytes_max {
-            return Err(DecodeError("lz4: output exceeds the batch limit"));
+            return Err(DecodeError::Invalid("lz4: output exceeds the batch limit"));
         }
     }
     if flg & FLG_CONTENT_CHECKSUM != 0 && cursor.u32_le()? != XxHash32::oneshot(0, &out) {
-        return Err(DecodeError("lz4: bad content checksum"));
+        return Err(DecodeError::Invalid("lz4: bad content checksum"));
     }
     if cursor.remaining() != 0 {
-        return Err(DecodeError("lz4: bytes after the end mark"));
+        return Err(DecodeError::Invalid("lz4: bytes after the end mark"));
     }
     Ok(out)
 }
@@ -181,7 +190,7 @@ mod tests {
         }
         assert_eq!(
             decompress(&out, 100),
-            Err(DecodeError("lz4: bad header checksum"))
+            Err(DecodeError::Invalid("lz4: bad header checksum"))
         );
     }
 

@@ -174,7 +174,7 @@ fn optional_slice(
     if len == -1 {
         return Ok(None);
     }
-    let len = usize::try_from(len).map_err(|_| DecodeError("negative length"))?;
+    let len = usize::try_from(len).map_err(|_| DecodeError::Invalid("negative length"))?;
     let start = base + cursor.position();
     cursor.take(len)?;
     Ok(Some(buffer.slice(start..start + len)))
@@ -187,14 +187,16 @@ pub fn read_record(
     buffer: &Bytes,
     base: usize,
 ) -> Result<DecodedRecord, DecodeError> {
-    let len =
-        usize::try_from(cursor.varint()?).map_err(|_| DecodeError("negative record length"))?;
+    let len = usize::try_from(cursor.varint()?)
+        .map_err(|_| DecodeError::Invalid("negative record length"))?;
     let body = cursor.take(len)?;
     let body_base = base + cursor.position() - len;
     let mut body_cursor = Cursor::new(body);
     let record = read_body(&mut body_cursor, buffer, body_base)?;
     if body_cursor.remaining() != 0 {
-        return Err(DecodeError("record length disagrees with its fields"));
+        return Err(DecodeError::Invalid(
+            "record length disagrees with its fields",
+        ));
     }
     Ok(record)
 }
@@ -209,18 +211,18 @@ fn read_body(
     let offset_delta = cursor.varint()?;
     let key = optional_slice(cursor, buffer, base)?;
     let value = optional_slice(cursor, buffer, base)?;
-    let header_count =
-        usize::try_from(cursor.varint()?).map_err(|_| DecodeError("negative header count"))?;
+    let header_count = usize::try_from(cursor.varint()?)
+        .map_err(|_| DecodeError::Invalid("negative header count"))?;
     // Each header takes at least two bytes, so a count larger than that is a lie.
     if header_count > cursor.remaining() / 2 {
-        return Err(DecodeError("header count exceeds the record"));
+        return Err(DecodeError::Invalid("header count exceeds the record"));
     }
     let mut headers = Vec::with_capacity(header_count);
     for _ in 0..header_count {
-        let name_len =
-            usize::try_from(cursor.varint()?).map_err(|_| DecodeError("negative header name"))?;
+        let name_len = usize::try_from(cursor.varint()?)
+            .map_err(|_| DecodeError::Invalid("negative header name"))?;
         let name = core::str::from_utf8(cursor.take(name_len)?)
-            .map_err(|_| DecodeError("header name is not UTF-8"))?;
+            .map_err(|_| DecodeError::Invalid("header name is not UTF-8"))?;
         let value = optional_slice(cursor, buffer, base)?;
         headers.push(Header {
             key: String::from(name),

@@ -48,6 +48,15 @@ mod tests {
         assert_eq!(varlong_len(i64::MIN), 10);
     }
 
+    #[test]
+    fn varints_are_capped_at_five_bytes_and_varlongs_at_ten() {
+        let six_bytes = [0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
+        assert!(Cursor::new(&six_bytes).varint().is_err());
+        assert_eq!(Cursor::new(&six_bytes).varlong(), Ok(0));
+        let eleven_bytes = [0x80; 11];
+        assert!(Cursor::new(&eleven_bytes).varlong().is_err());
+    }
+
     proptest! {
         #[test]
         fn varlong_round_trips(value: i64) {

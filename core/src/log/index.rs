@@ -4,8 +4,14 @@
 //! at byte `position` of the segment's `.log` starts at offset `base + relative_offset`.
 //! Time index entry (12 bytes): `timestamp: i64`, `relative_offset: u32`: every record of the
 //! segment with an offset below `base + relative_offset` has a timestamp at or below
-//! `timestamp`. Both are strictly increasing in every field, so a lookup is a binary search
-//! and the time index is monotonic whatever order the producers' timestamps arrive in.
+//! `timestamp`. Offset entries strictly increase in both fields; time entries strictly increase
+//! in offset and never decrease in timestamp, so a lookup is a binary search and the time index
+//! is monotonic whatever order the producers' timestamps arrive in.
+//!
+//! Pairing: every offset entry has a time entry with the same relative offset (written at the
+//! same index point). The time index may hold more: the closing entry written when a segment is
+//! sealed. A time index missing a pair (torn, lost) fails [`SegmentIndex::parse`] and both are
+//! rebuilt, so the segment's max timestamp is never computed from a partial time index.
 //!
 //! Both files are derived data. Entries reach the file in batches (`take_unwritten`), and a
 //! file that is missing, torn or out of order is rebuilt from the log.
@@ -72,13 +78,13 @@ impl SegmentIndex {
                 }
             })
             .collect();
-        let offsets_sorted = offsets
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a.relative_offset < b.relative_offset && a.position < b.position));
-        let times_sorted = times
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a.timestamp_ms < b.timestamp_ms && a.relative_offset < b.relative_offset));
-        if !offsets_sorted || !times_sorted {
+        let offsets_sorted = offsets.windows(2).all(|w| {
+            matches!(w, [a, b] if a.relative_offset < b.relative_offset && a.position < b.position)
+        });
+        let times_sorted = times.windows(2).all(|w| {
+            matches!(w, [a, b] if a.timestamp_ms <= b.timestamp_ms && a.relative_offset < b.relative_offset)
+        });
+        if !offsets_sorted || !times_sorted || !paired(&offsets, &times) {
             return None;
         }
         let (offsets_written, times_written) = (offsets.len(), times.len());
@@ -110,10 +116,11 @@ impl SegmentIndex {
         }
     }
 
-    /// Adds a time entry; ignored unless both fields move forward.
+    /// Adds a time entry; ignored unless its offset moves forward (an entry at the same offset
+    /// already pairs it) and its timestamp does not go back.
     pub fn push_time(&mut self, entry: TimeEntry) {
         let after = self.times.last().is_none_or(|last| {
-            entry.timestamp_ms > last.timestamp_ms && entry.relative_offset > last.relative_offset
+            entry.timestamp_ms >= last.timestamp_ms && entry.relative_offset > last.relative_offset
         });
         if after {
             self.times.push(entry);
@@ -198,39 +205,48 @@ impl SegmentIndex {
     }
 }
 
+/// Whether every offset entry has a time entry at the same relative offset (both sorted).
+fn paired(offsets: &[OffsetEntry], times: &[TimeEntry]) -> bool {
+    let mut times = times.iter().map(|t| t.relative_offset).peekable();
+    offsets.iter().all(|o| {
+        while times.next_if(|&rel| rel < o.relative_offset).is_some() {}
+        times.next_if_eq(&o.relative_offset).is_some()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn offset(relative_offset: u32, position: u32) -> OffsetEntry {
+        OffsetEntry {
+            relative_offset,
+            position,
+        }
+    }
+
+    fn time(timestamp_ms: i64, relative_offset: u32) -> TimeEntry {
+        TimeEntry {
+            timestamp_ms,
+            relative_offset,
+        }
+    }
+
     #[test]
     fn entries_round_trip_through_their_bytes_and_lookups_floor() {
         let mut index = SegmentIndex::default();
-        index.push_offset(OffsetEntry {
-            relative_offset: 10,
-            position: 4096,
-        });
-        index.push_offset(OffsetEntry {
-            relative_offset: 20,
-            position: 8192,
-        });
-        index.push_offset(OffsetEntry {
-            relative_offset: 15,
-            position: 9000,
-        }); // ignored
-        index.push_time(TimeEntry {
-            timestamp_ms: 100,
-            relative_offset: 10,
-        });
-        index.push_time(TimeEntry {
-            timestamp_ms: 100,
-            relative_offset: 20,
-        }); // ignored
+        index.push_offset(offset(10, 4096));
+        index.push_offset(offset(20, 8192));
+        index.push_offset(offset(15, 9000)); // ignored: goes back
+        index.push_time(time(100, 10));
+        index.push_time(time(100, 20));
+        index.push_time(time(99, 30)); // ignored: goes back in time
         let (offsets, times) = index.take_unwritten();
         assert_eq!(
             offsets,
             [0, 0, 0, 10, 0, 0, 16, 0, 0, 0, 0, 20, 0, 0, 32, 0]
         );
-        assert_eq!(times.len(), TIME_ENTRY_BYTES);
+        assert_eq!(times.len(), 2 * TIME_ENTRY_BYTES);
         let parsed = SegmentIndex::parse(&offsets, &times).unwrap();
         assert_eq!(parsed.offsets(), index.offsets());
         assert_eq!(parsed.floor(9), None);
@@ -239,17 +255,52 @@ mod tests {
         assert_eq!(parsed.last_time_below(100), None);
         assert_eq!(
             parsed.last_time_below(101).map(|e| e.relative_offset),
-            Some(10)
+            Some(20)
         );
+    }
+
+    #[test]
+    fn torn_unordered_or_unpaired_files_are_refused() {
+        let mut index = SegmentIndex::default();
+        for (rel, pos, ts) in [(10, 4096, 50), (20, 8192, 70)] {
+            index.push_offset(offset(rel, pos));
+            index.push_time(time(ts, rel));
+        }
+        index.push_time(time(90, 25)); // a closing entry: extra time entries are fine
+        let (offsets, times) = index.take_unwritten();
+        assert!(SegmentIndex::parse(&offsets, &times).is_some());
         assert!(
             SegmentIndex::parse(&offsets[..7], &times).is_none(),
-            "torn file"
+            "torn offset index"
         );
-        let mut reversed = offsets.get(8..).unwrap().to_vec();
-        reversed.extend_from_slice(offsets.get(..8).unwrap());
+        assert!(
+            SegmentIndex::parse(&offsets, &times[..TIME_ENTRY_BYTES]).is_none(),
+            "time pair lost"
+        );
+        assert!(
+            SegmentIndex::parse(&offsets, &[]).is_none(),
+            "time index lost"
+        );
+        let mut reversed = offsets[8..].to_vec();
+        reversed.extend_from_slice(&offsets[..8]);
         assert!(
             SegmentIndex::parse(&reversed, &times).is_none(),
             "out of order"
         );
+    }
+
+    #[test]
+    fn cut_drops_entries_past_the_end_and_reports_written_ones() {
+        let mut index = SegmentIndex::default();
+        for (rel, pos) in [(10, 100), (20, 200), (30, 300)] {
+            index.push_offset(offset(rel, pos));
+            index.push_time(time(i64::from(rel), rel));
+        }
+        let _ = index.take_unwritten();
+        assert!(index.cut(250, 25), "written entries went");
+        assert_eq!(index.offsets().len(), 2);
+        assert_eq!(index.times().len(), 2);
+        assert_eq!(index.written_bytes(), (16, 24));
+        assert!(!index.cut(250, 25), "nothing more to cut");
     }
 }

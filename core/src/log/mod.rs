@@ -134,9 +134,9 @@ fn encode_meta() -> Vec<u8> {
     out
 }
 
-/// `Ok(None)` for a torn meta file (a log whose creation never finished).
+/// `Ok(None)` for a torn meta file (short, or zeros: a log whose creation never finished).
 fn decode_meta(bytes: &[u8]) -> Result<Option<FormatVersion>> {
-    if bytes.len() < META_FILE_BYTES {
+    if bytes.len() < META_FILE_BYTES || bytes.iter().all(|&b| b == 0) {
         return Ok(None);
     }
     let corrupt = |reason: &str| Error::corrupt(META_FILE_NAME, 0, reason);
@@ -149,6 +149,9 @@ fn decode_meta(bytes: &[u8]) -> Result<Option<FormatVersion>> {
         return Err(corrupt("not an mqlite metadata file"));
     }
     let version = cursor.u8().map_err(|_| corrupt("truncated"))?;
+    if cursor.take(3).ok() != Some(&[0, 0, 0][..]) {
+        return Err(corrupt("reserved bytes are not zero"));
+    }
     FormatVersion::parse(version, META_FILE_NAME).map(Some)
 }
 

@@ -16,7 +16,7 @@ use crate::encoding::batch::{
 use crate::encoding::record::Record;
 use crate::error::{Error, Result};
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// Smallest chunk a read fetches from storage at once.
@@ -234,8 +234,9 @@ impl Partition {
         last_offset: i64,
         now_ms: i64,
     ) -> Result<usize> {
-        let header =
-            decode_header(bytes).map_err(|e| Error::InvalidRecord { reason: e.0.into() })?;
+        let header = decode_header(bytes).map_err(|e| Error::InvalidRecord {
+            reason: e.to_string(),
+        })?;
         if self.should_roll(config, bytes.len(), last_offset, now_ms) {
             self.roll(storage)?;
         }
@@ -282,7 +283,8 @@ impl Partition {
             .segment_ms
             .zip(active.rolling_timestamp)
             .is_some_and(|(ms, first)| now_ms.saturating_sub(first) >= ms);
-        let offsets_overflow = last_offset - active.base_offset > i64::from(u32::MAX);
+        // Relative offsets, the end included, must fit a u32.
+        let offsets_overflow = last_offset - active.base_offset >= i64::from(u32::MAX);
         too_big || too_old || offsets_overflow
     }
 
@@ -296,7 +298,11 @@ impl Partition {
         active.seal();
         active.write_index(storage)?;
         storage.sync(&active.log_name)?;
+        // The new segment's file exists, durably, from now on: should retention then remove
+        // every sealed segment, reopening still finds where offsets stand.
         let next = Segment::new(&self.dir, self.high_watermark());
+        storage.append(&next.log_name, &[])?;
+        storage.sync(&next.log_name)?;
         self.segments.push(next);
         Ok(())
     }
@@ -382,7 +388,7 @@ impl Partition {
                     return Ok(batches);
                 }
                 let batch = batch::decode(&found.bytes)
-                    .map_err(|e| Error::corrupt(&segment.log_name, found.position, e.0))?;
+                    .map_err(|e| e.at(&segment.log_name, found.position))?;
                 used += found.bytes.len();
                 batches.push(batch);
                 if used >= max_bytes {
@@ -425,7 +431,7 @@ impl Partition {
                     continue;
                 }
                 let batch = batch::decode(&found.bytes)
-                    .map_err(|e| Error::corrupt(&segment.log_name, found.position, e.0))?;
+                    .map_err(|e| e.at(&segment.log_name, found.position))?;
                 if let Some(record) = batch
                     .records
                     .iter()
@@ -494,6 +500,6 @@ fn stop_error(segment: &Segment, stop: Stop) -> Error {
             position,
             "batch runs past the segment's end",
         ),
-        Stop::Bad { position, reason } => Error::corrupt(&segment.log_name, position, reason),
+        Stop::Bad { position, error } => error.at(&segment.log_name, position),
     }
 }

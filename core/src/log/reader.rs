@@ -5,6 +5,7 @@
 //! checks CRCs itself). Every batch comes back as a slice of the chunk, not a copy.
 
 use crate::encoding::batch::{BATCH_HEADER_BYTES, BatchHeader, decode_header};
+use crate::encoding::cursor::DecodeError;
 use crate::error::Error;
 use crate::storage::{Storage, read_up_to};
 use bytes::Bytes;
@@ -17,12 +18,12 @@ pub enum Stop {
         /// Where the batch starts.
         position: u64,
     },
-    /// The bytes at `position` are not a batch header.
+    /// The bytes at `position` are not a batch header this build reads.
     Bad {
         /// Where the bytes start.
         position: u64,
         /// What check failed.
-        reason: &'static str,
+        error: DecodeError,
     },
     /// The storage failed.
     Io(Error),
@@ -104,10 +105,7 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
         let header = match decode_header(&head) {
             Ok(header) => header,
             Err(e) => {
-                return Some(Err(Stop::Bad {
-                    position,
-                    reason: e.0,
-                }));
+                return Some(Err(Stop::Bad { position, error: e }));
             }
         };
         let size = header.size_bytes() as u64;

@@ -9,6 +9,7 @@
 use super::index::{OffsetEntry, SegmentIndex, TimeEntry};
 use super::reader::{SegmentReader, Stop};
 use crate::encoding::batch::{BATCH_HEADER_BYTES, BatchHeader, crc_matches, decode_header};
+use crate::encoding::cursor::DecodeError;
 use crate::error::{Error, Result};
 use crate::storage::{Storage, read_up_to};
 use alloc::format;
@@ -203,10 +204,12 @@ impl Segment {
             if writable {
                 storage.truncate(&segment.log_name, position)?;
             }
-            let relative_end = (segment.next_offset - segment.base_offset) as u64;
-            if segment.index.cut(position, relative_end) {
-                rewrite_index = true;
-            }
+        }
+        // Entries past what the scan found are stale: a torn tail was cut, or the index reached
+        // the disk while the batches it points at did not.
+        let relative_end = (segment.next_offset - segment.base_offset) as u64;
+        if segment.index.cut(segment.size_bytes, relative_end) {
+            rewrite_index = true;
         }
         if segment.rolling_timestamp.is_none() && segment.size_bytes > 0 {
             let mut first =
@@ -258,7 +261,18 @@ impl Segment {
         };
         self.size_bytes = start;
         self.next_offset = expected;
-        self.max_timestamp = self.index.max_timestamp().unwrap_or(i64::MIN);
+        // The time entry paired with the starting point holds the max of everything before it;
+        // later entries may be stale until the scan says where the segment ends.
+        let start_relative = (expected - self.base_offset) as u32;
+        self.max_timestamp = match start {
+            0 => i64::MIN,
+            _ => self
+                .index
+                .times()
+                .iter()
+                .find(|t| t.relative_offset == start_relative)
+                .map_or(i64::MIN, |t| t.timestamp_ms),
+        };
         let log_name = self.log_name.clone();
         let mut reader = SegmentReader::new(storage, &log_name, start, log_len, SCAN_CHUNK_BYTES);
         while let Some(next) = reader.next_batch() {
@@ -271,9 +285,15 @@ impl Segment {
                         "batch runs past the end of the file".into(),
                     )));
                 }
-                Err(Stop::Bad { position, reason }) => {
+                // Damaged or torn bytes: the caller decides which.
+                Err(Stop::Bad {
+                    position,
+                    error: DecodeError::Invalid(reason),
+                }) => {
                     return Ok(Err((position, reason.into())));
                 }
+                // A batch of a format this build does not read is never cut away.
+                Err(Stop::Bad { position, error }) => return Err(error.at(&log_name, position)),
             };
             if found.header.base_offset != expected {
                 let reason = format!(

@@ -137,10 +137,10 @@ impl TopicConfig {
         out
     }
 
-    /// Parses a metadata file. `Ok(None)` means torn (shorter than the fixed size): a create
-    /// that never finished.
+    /// Parses a metadata file. `Ok(None)` means torn (shorter than the fixed size, or zeros
+    /// whose data never reached the disk): a create that never finished.
     pub fn decode(bytes: &[u8], file: &str) -> Result<Option<Self>> {
-        if bytes.len() < TOPIC_META_BYTES {
+        if bytes.len() < TOPIC_META_BYTES || bytes.iter().all(|&b| b == 0) {
             return Ok(None);
         }
         let corrupt = |reason: &str| Error::corrupt(file, 0, reason);
@@ -230,6 +230,10 @@ mod tests {
         assert_eq!(bytes.len(), TOPIC_META_BYTES);
         assert_eq!(TopicConfig::decode(&bytes, "t").unwrap(), Some(config));
         assert_eq!(TopicConfig::decode(&bytes[..20], "t").unwrap(), None);
+        assert_eq!(
+            TopicConfig::decode(&[0; TOPIC_META_BYTES], "t").unwrap(),
+            None
+        );
         let mut flipped = bytes.clone();
         flipped[9] ^= 4;
         assert_eq!(
