@@ -122,15 +122,25 @@ impl<'a> Cursor<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
     /// A zigzag varint that must fit an i32 (Kafka's `varint`: at most 5 bytes).
+    #[inline]
     pub fn varint(&mut self) -> Result<i32, DecodeError> {
         let value = self.zigzag(5)?;
         i32::try_from(value).map_err(|_| DecodeError::Invalid("varint out of i32 range"))
     }
     /// A zigzag varint of up to 64 bits (Kafka's `varlong`: at most 10 bytes).
+    #[inline]
     pub fn varlong(&mut self) -> Result<i64, DecodeError> {
         self.zigzag(10)
     }
+    #[inline]
     fn zigzag(&mut self, bytes_max: usize) -> Result<i64, DecodeError> {
+        // Fast path: most lengths and deltas fit one byte.
+        if let Some(&byte) = self.bytes.get(self.position)
+            && byte & 0x80 == 0
+        {
+            self.position += 1;
+            return Ok(crate::encoding::varint::unzigzag(u64::from(byte)));
+        }
         let mut raw: u64 = 0;
         for shift in (0..7 * bytes_max).step_by(7) {
             let byte = self.u8()?;

@@ -368,25 +368,30 @@ impl Partition {
                 segment.size_bytes,
                 chunk,
             );
-            while let Some(next) = reader.next_batch() {
-                let found = next.map_err(|stop| stop_error(segment, stop))?;
-                if found.header.base_offset != expected {
+            // Headers first: batches below `offset` or past the budget are never fetched.
+            while let Some(next) = reader.peek() {
+                let header = next.map_err(|stop| stop_error(segment, stop))?;
+                if header.base_offset != expected {
                     return Err(Error::corrupt(
                         &segment.log_name,
-                        found.position,
+                        reader.position(),
                         format!(
                             "batch starts at offset {}, expected {expected}",
-                            found.header.base_offset
+                            header.base_offset
                         ),
                     ));
                 }
-                expected = found.header.next_offset();
-                if found.header.last_offset() < offset {
+                expected = header.next_offset();
+                if header.last_offset() < offset {
+                    reader.skip(&header);
                     continue;
                 }
-                if !batches.is_empty() && used + found.bytes.len() > max_bytes {
+                if !batches.is_empty() && used + header.size_bytes() > max_bytes {
                     return Ok(batches);
                 }
+                let found = reader
+                    .take(header)
+                    .map_err(|stop| stop_error(segment, stop))?;
                 let batch = batch::decode(&found.bytes)
                     .map_err(|e| e.at(&segment.log_name, found.position))?;
                 used += found.bytes.len();

@@ -85,8 +85,9 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
         Ok(self.chunk.slice(from..to))
     }
 
-    /// The next batch, `None` at the end, or why the walk cannot go on.
-    pub fn next_batch(&mut self) -> Option<Result<Found, Stop>> {
+    /// The header of the batch at [`Self::position`], without fetching its body: `None` at
+    /// the end, or why the walk cannot go on. Follow with [`Self::take`] or [`Self::skip`].
+    pub fn peek(&mut self) -> Option<Result<BatchHeader, Stop>> {
         let position = self.position;
         if position >= self.end {
             return None;
@@ -96,32 +97,44 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
             return Some(Err(Stop::Short { position }));
         }
         let head = match self.bytes_at(position, BATCH_HEADER_BYTES) {
-            Ok(head) => head,
-            Err(e) => return Some(Err(Stop::Io(e))),
-        };
-        if head.len() < BATCH_HEADER_BYTES {
-            return Some(Err(Stop::Short { position }));
-        }
-        let header = match decode_header(&head) {
-            Ok(header) => header,
-            Err(e) => {
-                return Some(Err(Stop::Bad { position, error: e }));
-            }
-        };
-        let size = header.size_bytes() as u64;
-        if size > remaining {
-            return Some(Err(Stop::Short { position }));
-        }
-        let bytes = match self.bytes_at(position, size as usize) {
-            Ok(bytes) if bytes.len() as u64 == size => bytes,
+            Ok(head) if head.len() == BATCH_HEADER_BYTES => head,
             Ok(_) => return Some(Err(Stop::Short { position })),
             Err(e) => return Some(Err(Stop::Io(e))),
         };
-        self.position = position + size;
-        Some(Ok(Found {
+        let header = match decode_header(&head) {
+            Ok(header) => header,
+            Err(error) => return Some(Err(Stop::Bad { position, error })),
+        };
+        if header.size_bytes() as u64 > remaining {
+            return Some(Err(Stop::Short { position }));
+        }
+        Some(Ok(header))
+    }
+
+    /// Moves past the batch `header` (from [`Self::peek`]) without reading its body.
+    pub fn skip(&mut self, header: &BatchHeader) {
+        self.position += header.size_bytes() as u64;
+    }
+
+    /// Fetches the batch `header` (from [`Self::peek`]) and moves past it.
+    pub fn take(&mut self, header: BatchHeader) -> Result<Found, Stop> {
+        let position = self.position;
+        let size = header.size_bytes();
+        let bytes = match self.bytes_at(position, size) {
+            Ok(bytes) if bytes.len() == size => bytes,
+            Ok(_) => return Err(Stop::Short { position }),
+            Err(e) => return Err(Stop::Io(e)),
+        };
+        self.position = position + size as u64;
+        Ok(Found {
             position,
             header,
             bytes,
-        }))
+        })
+    }
+
+    /// The next batch, `None` at the end, or why the walk cannot go on.
+    pub fn next_batch(&mut self) -> Option<Result<Found, Stop>> {
+        Some(self.peek()?.and_then(|header| self.take(header)))
     }
 }
