@@ -14,6 +14,7 @@
 //! ignored on open and cleared if a topic of the same name is created again.
 
 pub mod index;
+mod metadata_file;
 pub mod partition;
 pub mod reader;
 pub mod repair;
@@ -125,25 +126,19 @@ impl<S: Storage> core::fmt::Debug for Log<S> {
 }
 
 fn encode_meta() -> Vec<u8> {
-    let mut out = Vec::with_capacity(META_FILE_BYTES);
-    out.extend_from_slice(META_MAGIC);
-    out.push(FormatVersion::CURRENT.as_u8());
-    out.extend_from_slice(&[0, 0, 0]);
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_be_bytes());
-    out
+    let mut body = Vec::with_capacity(META_FILE_BYTES);
+    body.extend_from_slice(META_MAGIC);
+    body.push(FormatVersion::CURRENT.as_u8());
+    body.extend_from_slice(&[0, 0, 0]);
+    metadata_file::seal(body)
 }
 
-/// `Ok(None)` for a torn meta file (short, or zeros: a log whose creation never finished).
+/// `Ok(None)` for a torn meta file (a log whose creation never finished).
 fn decode_meta(bytes: &[u8]) -> Result<Option<FormatVersion>> {
-    if bytes.len() < META_FILE_BYTES || bytes.iter().all(|&b| b == 0) {
+    let Some(body) = metadata_file::checked_body(bytes, META_FILE_BYTES, META_FILE_NAME)? else {
         return Ok(None);
-    }
+    };
     let corrupt = |reason: &str| Error::corrupt(META_FILE_NAME, 0, reason);
-    let (body, crc) = bytes.split_at(META_FILE_BYTES - 4);
-    if bytes.len() != META_FILE_BYTES || crc != crc32fast::hash(body).to_be_bytes() {
-        return Err(corrupt("log metadata fails its CRC"));
-    }
     let mut cursor = Cursor::new(body);
     if cursor.take(4).ok() != Some(&META_MAGIC[..]) {
         return Err(corrupt("not an mqlite metadata file"));
@@ -208,6 +203,14 @@ fn check_is_log_dir(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+fn partition_not_found(topic: &str, partition: u32, config: &TopicConfig) -> Error {
+    Error::PartitionNotFound {
+        topic: topic.into(),
+        partition,
+        partitions: config.partitions,
+    }
+}
+
 impl<S: Storage> Log<S> {
     /// Opens the log held by `storage`, recovering every partition; an empty store becomes a
     /// new log (unless read-only).
@@ -233,24 +236,16 @@ impl<S: Storage> Log<S> {
             write_new_file(&mut storage, META_FILE_NAME, &encode_meta())?;
         }
         let mut topics = BTreeMap::new();
-        let prefix = alloc::format!("{}/", topic::TOPICS_DIR);
-        for name in &names {
-            let Some(topic_name) = name
-                .strip_prefix(&prefix)
-                .and_then(|n| n.strip_suffix(".topic"))
-            else {
-                continue;
-            };
-            let bytes = read_up_to(&storage, name, 0, topic::TOPIC_META_BYTES + 1)?;
-            let Some(config) = TopicConfig::decode(&bytes, name)? else {
+        for (topic_name, file, config) in topic::stored_topics(&storage, &names)? {
+            let Some(config) = config else {
                 if writable {
-                    storage.remove(name)?; // a create that never finished
+                    storage.remove(&file)?; // a create that never finished
                 }
                 continue;
             };
             let mut partitions = Vec::with_capacity(config.partitions as usize);
             for p in 0..config.partitions {
-                let dir = topic::partition_dir(topic_name, p);
+                let dir = topic::partition_dir(&topic_name, p);
                 partitions.push(Partition::open(
                     &mut storage,
                     &dir,
@@ -259,7 +254,7 @@ impl<S: Storage> Log<S> {
                     writable,
                 )?);
             }
-            topics.insert(String::from(topic_name), Topic { config, partitions });
+            topics.insert(topic_name, Topic { config, partitions });
         }
         Ok(Self {
             storage,
@@ -288,12 +283,26 @@ impl<S: Storage> Log<S> {
         let p = t
             .partitions
             .get(partition as usize)
-            .ok_or(Error::PartitionNotFound {
-                topic: topic.into(),
-                partition,
-                partitions: t.config.partitions,
-            })?;
+            .ok_or_else(|| partition_not_found(topic, partition, &t.config))?;
         Ok((&t.config, p))
+    }
+
+    /// A partition to write, with its topic's config and the storage (disjoint borrows).
+    fn partition_mut(
+        &mut self,
+        topic: &str,
+        partition: u32,
+    ) -> Result<(&TopicConfig, &mut Partition, &mut S)> {
+        self.writable()?;
+        let Some(Topic { config, partitions }) = self.topics.get_mut(topic) else {
+            return Err(Error::TopicNotFound {
+                topic: topic.into(),
+            });
+        };
+        let p = partitions
+            .get_mut(partition as usize)
+            .ok_or_else(|| partition_not_found(topic, partition, config))?;
+        Ok((config, p, &mut self.storage))
     }
 
     /// Creates a topic; durable when this returns.
@@ -414,24 +423,15 @@ impl<S: Storage> Log<S> {
         records: &[Record],
         options: &AppendOptions,
     ) -> Result<AppendInfo> {
-        self.writable()?;
-        self.partition(topic, partition)?;
         let now_ms = self.clock.now_ms();
-        let Some(t) = self.topics.get_mut(topic) else {
-            return Err(Error::TopicNotFound {
-                topic: topic.into(),
-            });
-        };
-        let Some(p) = t.partitions.get_mut(partition as usize) else {
-            return Err(Error::Closed);
-        };
+        let (config, p, storage) = self.partition_mut(topic, partition)?;
         let rolls_before = p.segments().len();
-        let info = p.append(&mut self.storage, &t.config, records, options, now_ms)?;
+        let info = p.append(storage, config, records, options, now_ms)?;
         if p.segments().len() > rolls_before
-            && (t.config.retention_ms.is_some() || t.config.retention_bytes.is_some())
+            && (config.retention_ms.is_some() || config.retention_bytes.is_some())
         {
             // A roll made a segment eligible: apply retention now, as Kafka's cleaner would soon.
-            p.enforce_retention(&mut self.storage, &t.config, now_ms)?;
+            p.enforce_retention(storage, config, now_ms)?;
         }
         Ok(info)
     }
@@ -495,24 +495,14 @@ impl<S: Storage> Log<S> {
 
     /// Makes one partition's appended batches durable.
     pub fn sync_partition(&mut self, topic: &str, partition: u32) -> Result<()> {
-        self.writable()?;
-        self.partition(topic, partition)?;
-        let p = self
-            .topics
-            .get_mut(topic)
-            .and_then(|t| t.partitions.get_mut(partition as usize));
-        p.map_or(Ok(()), |p| p.sync(&mut self.storage))
+        let (_, p, storage) = self.partition_mut(topic, partition)?;
+        p.sync(storage)
     }
 
     /// Seals the active segment of a partition and starts a new one.
     pub fn roll(&mut self, topic: &str, partition: u32) -> Result<()> {
-        self.writable()?;
-        self.partition(topic, partition)?;
-        let p = self
-            .topics
-            .get_mut(topic)
-            .and_then(|t| t.partitions.get_mut(partition as usize));
-        p.map_or(Ok(()), |p| p.roll(&mut self.storage))
+        let (_, p, storage) = self.partition_mut(topic, partition)?;
+        p.roll(storage)
     }
 
     /// Deletes sealed segments past each topic's retention; returns how many went.

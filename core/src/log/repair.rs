@@ -11,7 +11,7 @@
 use super::segment::Segment;
 use super::topic::{self, TopicConfig};
 use crate::error::Result;
-use crate::storage::{Storage, read_up_to};
+use crate::storage::Storage;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -36,21 +36,11 @@ pub struct RepairAction {
 /// Repairs every partition in `storage` (see the module docs); returns the cuts made.
 pub fn repair<S: Storage + ?Sized>(storage: &mut S) -> Result<Vec<RepairAction>> {
     let names = storage.list()?;
-    let prefix = format!("{}/", topic::TOPICS_DIR);
     let mut actions = Vec::new();
-    for name in &names {
-        let Some(topic_name) = name
-            .strip_prefix(&prefix)
-            .and_then(|n| n.strip_suffix(".topic"))
-        else {
-            continue;
-        };
-        let bytes = read_up_to(storage, name, 0, topic::TOPIC_META_BYTES + 1)?;
-        let Some(config) = TopicConfig::decode(&bytes, name)? else {
-            continue;
-        };
+    for (topic_name, _, config) in topic::stored_topics(storage, &names)? {
+        let Some(config) = config else { continue };
         for partition in 0..config.partitions {
-            let dir = topic::partition_dir(topic_name, partition);
+            let dir = topic::partition_dir(&topic_name, partition);
             if let Some(action) = repair_partition(storage, &dir, &names, &config)? {
                 actions.push(action);
             }

@@ -131,8 +131,7 @@ impl TopicConfig {
         out.push(self.compression as u8);
         out.push(self.timestamp_type as u8);
         out.extend_from_slice(&self.index_interval_bytes.to_be_bytes());
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_be_bytes());
+        let out = super::metadata_file::seal(out);
         debug_assert_eq!(out.len(), TOPIC_META_BYTES);
         out
     }
@@ -140,14 +139,10 @@ impl TopicConfig {
     /// Parses a metadata file. `Ok(None)` means torn (shorter than the fixed size, or zeros
     /// whose data never reached the disk): a create that never finished.
     pub fn decode(bytes: &[u8], file: &str) -> Result<Option<Self>> {
-        if bytes.len() < TOPIC_META_BYTES || bytes.iter().all(|&b| b == 0) {
+        let Some(body) = super::metadata_file::checked_body(bytes, TOPIC_META_BYTES, file)? else {
             return Ok(None);
-        }
+        };
         let corrupt = |reason: &str| Error::corrupt(file, 0, reason);
-        let (body, crc) = bytes.split_at(TOPIC_META_BYTES - 4);
-        if bytes.len() != TOPIC_META_BYTES || crc != crc32fast::hash(body).to_be_bytes() {
-            return Err(corrupt("topic metadata fails its CRC"));
-        }
         let mut c = Cursor::new(body);
         let bad = |_| corrupt("topic metadata is truncated");
         if c.take(4).map_err(bad)? != TOPIC_MAGIC {
@@ -174,6 +169,31 @@ impl TopicConfig {
             .map_err(|e| corrupt(&format!("stored config is invalid: {e}")))?;
         Ok(Some(config))
     }
+}
+
+/// The topics whose metadata files are among `names`: (topic, file, config), the config
+/// `None` for a create that never finished.
+pub fn stored_topics<S: crate::storage::Storage + ?Sized>(
+    storage: &S,
+    names: &[String],
+) -> Result<Vec<(String, String, Option<TopicConfig>)>> {
+    let prefix = format!("{TOPICS_DIR}/");
+    let mut topics = Vec::new();
+    for name in names {
+        let Some(topic) = name
+            .strip_prefix(&prefix)
+            .and_then(|n| n.strip_suffix(".topic"))
+        else {
+            continue;
+        };
+        let bytes = crate::storage::read_up_to(storage, name, 0, TOPIC_META_BYTES + 1)?;
+        topics.push((
+            String::from(topic),
+            name.clone(),
+            TopicConfig::decode(&bytes, name)?,
+        ));
+    }
+    Ok(topics)
 }
 
 /// The storage name of a topic's metadata file.

@@ -16,13 +16,6 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-#[derive(Debug, Clone, Default)]
-struct FaultFile {
-    written: Vec<u8>,
-    /// `None` until the first sync: the file's existence is not durable yet.
-    durable: Option<Vec<u8>>,
-}
-
 /// When the power goes out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PowerCut {
@@ -38,7 +31,11 @@ pub enum PowerCut {
 /// The fault-injecting backend. See the module docs.
 #[derive(Debug, Clone, Default)]
 pub struct FaultStorage {
-    files: BTreeMap<String, FaultFile>,
+    /// What the process sees: every byte written.
+    written: MemoryStorage,
+    /// What the disk holds, per file, as of its last sync; absent until the first sync (the
+    /// file's existence is not durable yet).
+    durable: BTreeMap<String, Vec<u8>>,
     power: PowerCut,
     syncs: u64,
     appends: u64,
@@ -64,14 +61,6 @@ impl SplitMix {
     }
 }
 
-fn missing(op: &'static str, name: &str) -> Error {
-    Error::Io {
-        op,
-        path: name.into(),
-        message: "no such file".into(),
-    }
-}
-
 impl FaultStorage {
     /// An empty store with the power on.
     pub fn new() -> Self {
@@ -80,21 +69,9 @@ impl FaultStorage {
 
     /// A store whose files are already durable.
     pub fn from_memory(memory: &MemoryStorage) -> Self {
-        let files = memory
-            .files()
-            .iter()
-            .map(|(name, bytes)| {
-                (
-                    name.clone(),
-                    FaultFile {
-                        written: bytes.clone(),
-                        durable: Some(bytes.clone()),
-                    },
-                )
-            })
-            .collect();
         Self {
-            files,
+            written: memory.clone(),
+            durable: memory.files().clone(),
             ..Self::default()
         }
     }
@@ -123,11 +100,15 @@ impl FaultStorage {
     pub fn crash_image(&self, seed: u64) -> MemoryStorage {
         let mut rng = SplitMix(seed);
         let mut files = BTreeMap::new();
-        for (name, file) in &self.files {
-            let durable = file.durable.as_deref().unwrap_or_default();
+        for (name, written) in self.written.files() {
+            let durable = self
+                .durable
+                .get(name)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let common = durable
                 .iter()
-                .zip(&file.written)
+                .zip(written)
                 .take_while(|(a, b)| a == b)
                 .count();
             // If the file was cut below its durable length since the last sync, either state
@@ -137,7 +118,7 @@ impl FaultStorage {
             } else {
                 (
                     durable.get(..common).unwrap_or_default(),
-                    file.written.get(common..).unwrap_or_default(),
+                    written.get(common..).unwrap_or_default(),
                 )
             };
             let kept = rng.below(extra.len() + 1);
@@ -150,7 +131,7 @@ impl FaultStorage {
                     tail.fill(0);
                 }
             }
-            if file.durable.is_none() && bytes.is_empty() && rng.below(2) == 0 {
+            if !self.durable.contains_key(name) && bytes.is_empty() && rng.below(2) == 0 {
                 continue; // the directory entry never reached the disk
             }
             files.insert(name.clone(), bytes);
@@ -180,72 +161,54 @@ impl FaultStorage {
 impl Storage for FaultStorage {
     fn append(&mut self, name: &str, bytes: &[u8]) -> Result<u64> {
         let was_out = self.power == PowerCut::Out;
-        let cut = self.spend_op("append", name);
-        let file = self.files.entry(name.into()).or_default();
-        let position = file.written.len() as u64;
-        if cut.is_err() && !was_out {
-            // The write that meets the cut lands in the page cache, never on the disk.
-            file.written.extend_from_slice(bytes);
-            return cut.map(|()| position);
+        match self.spend_op("append", name) {
+            Ok(()) => {
+                self.appends += 1;
+                self.written.append(name, bytes)
+            }
+            Err(cut) => {
+                if !was_out {
+                    // The write that meets the cut lands in the page cache, never on the disk.
+                    self.written.append(name, bytes)?;
+                }
+                Err(cut)
+            }
         }
-        cut?;
-        file.written.extend_from_slice(bytes);
-        self.appends += 1;
-        Ok(position)
     }
 
     fn read_at(&self, name: &str, position: u64, buf: &mut [u8]) -> Result<usize> {
-        let file = self.files.get(name).ok_or_else(|| missing("read", name))?;
-        let start = usize::try_from(position)
-            .unwrap_or(usize::MAX)
-            .min(file.written.len());
-        let available = file.written.get(start..).unwrap_or_default();
-        let len = available.len().min(buf.len());
-        if let (Some(target), Some(source)) = (buf.get_mut(..len), available.get(..len)) {
-            target.copy_from_slice(source);
-        }
-        Ok(len)
+        self.written.read_at(name, position, buf)
     }
 
     fn len(&self, name: &str) -> Result<u64> {
-        self.files
-            .get(name)
-            .map(|f| f.written.len() as u64)
-            .ok_or_else(|| missing("len", name))
+        self.written.len(name)
     }
 
     fn truncate(&mut self, name: &str, len: u64) -> Result<()> {
         self.spend_op("truncate", name)?;
-        let file = self
-            .files
-            .get_mut(name)
-            .ok_or_else(|| missing("truncate", name))?;
-        file.written
-            .truncate(usize::try_from(len).unwrap_or(usize::MAX));
-        Ok(())
+        self.written.truncate(name, len)
     }
 
     fn sync(&mut self, name: &str) -> Result<()> {
         self.spend_op("sync", name)?;
-        let file = self
-            .files
-            .get_mut(name)
-            .ok_or_else(|| missing("sync", name))?;
-        file.durable = Some(file.written.clone());
+        let bytes = self.written.files().get(name).ok_or_else(|| Error::Io {
+            op: "sync",
+            path: name.into(),
+            message: "no such file".into(),
+        })?;
+        self.durable.insert(name.into(), bytes.clone());
         self.syncs += 1;
         Ok(())
     }
 
     fn list(&self) -> Result<Vec<String>> {
-        Ok(self.files.keys().cloned().collect())
+        self.written.list()
     }
 
     fn remove(&mut self, name: &str) -> Result<()> {
         self.spend_op("remove", name)?;
-        self.files
-            .remove(name)
-            .map(|_| ())
-            .ok_or_else(|| missing("remove", name))
+        self.durable.remove(name);
+        self.written.remove(name)
     }
 }
 
