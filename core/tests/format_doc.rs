@@ -9,6 +9,7 @@
 //! bytes must equal what the code writes and each offset must be where the line's first byte
 //! sits.
 
+mod common;
 use bytes::Bytes;
 use mqlite::encoding::batch::{
     self, BATCH_HEADER_BYTES, BatchOptions, LOG_OVERHEAD_BYTES, ProducerFields,
@@ -24,7 +25,6 @@ use mqlite::{
     limits,
 };
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Arc;
 
 // ---- reading the page ----
@@ -650,29 +650,6 @@ fn the_lz4_frame_header_is_the_documented_bytes() {
 
 // ---- files on disk ----
 
-/// Every file under `root`, as `/`-separated relative paths, sorted.
-fn files_under(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap();
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(parts.join("/"));
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 #[test]
 fn directory_layout_and_indexes_match_the_example() {
     let doc = doc();
@@ -697,7 +674,7 @@ fn directory_layout_and_indexes_match_the_example() {
 
     let root = dir.path();
     let documented = fenced(&doc, "example-layout", "text");
-    assert_eq!(files_under(root), documented);
+    assert_eq!(common::files_under(root), documented);
     let lock = std::fs::read_to_string(root.join("mqlite.lock")).unwrap();
     assert_eq!(lock, format!("pid {}", std::process::id()));
     let topic = std::fs::read(root.join("topics/orders.topic")).unwrap();

@@ -188,23 +188,6 @@ fn describe(dir: &Path) -> Value {
     json!({ "format_version": 1, "bytes_encoding": "hex", "topics": topics })
 }
 
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                out.push(path.strip_prefix(root).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn committed_vectors_read_back_as_expected_json() {
     let dir = vectors_dir();
@@ -238,11 +221,11 @@ fn writing_the_same_inputs_today_gives_the_same_bytes() {
     write_log(fresh.path());
     let committed = vectors_dir().join("log");
     assert_eq!(
-        files_under(fresh.path()),
-        files_under(&committed),
+        common::files_under(fresh.path()),
+        common::files_under(&committed),
         "different files"
     );
-    for name in files_under(&committed) {
+    for name in common::files_under(&committed) {
         let (now, then) = (
             std::fs::read(fresh.path().join(&name)).unwrap(),
             std::fs::read(committed.join(&name)).unwrap(),
@@ -250,7 +233,7 @@ fn writing_the_same_inputs_today_gives_the_same_bytes() {
         assert!(
             now == then,
             "{} changed: the on-disk format moved; bump FormatVersion and add a fixture",
-            name.display()
+            name
         );
     }
 }
