@@ -367,9 +367,10 @@ pub fn decode_header(bytes: &[u8]) -> Result<BatchHeader, DecodeError> {
             "record count disagrees with the offset delta",
         ));
     }
+    // The offset after the batch must exist too: `next_offset` never overflows.
     if base_offset < 0
         || base_offset
-            .checked_add(i64::from(last_offset_delta))
+            .checked_add(i64::from(last_offset_delta) + 1)
             .is_none()
     {
         return Err(DecodeError::Invalid("base offset out of range"));

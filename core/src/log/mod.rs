@@ -20,6 +20,7 @@ pub mod reader;
 pub mod repair;
 pub mod segment;
 pub mod topic;
+pub mod walk;
 
 use crate::clock::Clock;
 use crate::encoding::batch::Batch;
@@ -218,8 +219,12 @@ impl<S: Storage> Log<S> {
         let writable = !options.read_only;
         let names = storage.list()?;
         let meta = if names.iter().any(|n| n == META_FILE_NAME) {
-            let len = storage.len(META_FILE_NAME)?;
-            decode_meta(&read_up_to(&storage, META_FILE_NAME, 0, len as usize)?)?
+            decode_meta(&read_up_to(
+                &storage,
+                META_FILE_NAME,
+                0,
+                META_FILE_BYTES + 1,
+            )?)?
         } else {
             None
         };
@@ -313,25 +318,32 @@ impl<S: Storage> Log<S> {
         if self.topics.contains_key(name) {
             return Err(Error::TopicExists { topic: name.into() });
         }
-        // Clear what an interrupted delete of a topic of this name left behind.
+        // Names differing only in case would share files on case-insensitive file systems
+        // (macOS's and Windows' defaults), so they are refused everywhere.
+        if self.topics.keys().any(|t| t.eq_ignore_ascii_case(name)) {
+            return Err(Error::InvalidTopicName {
+                topic: name.into(),
+                reason: "differs from an existing topic only in case",
+            });
+        }
+        // Clear what an interrupted create or delete of a topic of this name left behind:
+        // its metadata file (a create whose sync failed) and its partitions' files.
+        let meta_file = topic::meta_file_name(name);
         let leftovers: Vec<String> = self
             .storage
             .list()?
             .into_iter()
             .filter(|n| {
-                n.split_once('/')
-                    .and_then(|(dir, _)| dir.rsplit_once('-'))
-                    .is_some_and(|(t, p)| t == name && p.parse::<u32>().is_ok())
+                *n == meta_file
+                    || n.split_once('/')
+                        .and_then(|(dir, _)| dir.rsplit_once('-'))
+                        .is_some_and(|(t, p)| t == name && p.parse::<u32>().is_ok())
             })
             .collect();
         for leftover in &leftovers {
             self.storage.remove(leftover)?;
         }
-        write_new_file(
-            &mut self.storage,
-            &topic::meta_file_name(name),
-            &config.encode(),
-        )?;
+        write_new_file(&mut self.storage, &meta_file, &config.encode())?;
         let partitions = (0..config.partitions)
             .map(|p| {
                 Partition::open(
@@ -351,11 +363,12 @@ impl<S: Storage> Log<S> {
     /// Deletes a topic and all its records.
     pub fn delete_topic(&mut self, name: &str) -> Result<()> {
         self.writable()?;
-        self.topic(name)?;
-        self.storage.remove(&topic::meta_file_name(name))?;
+        // Gone from memory first: whatever the files do next, no append is acknowledged to a
+        // topic being deleted.
         let Some(topic) = self.topics.remove(name) else {
-            return Ok(());
+            return Err(Error::TopicNotFound { topic: name.into() });
         };
+        self.storage.remove(&topic::meta_file_name(name))?;
         let names = self.storage.list()?;
         for partition in &topic.partitions {
             partition.remove_files(&mut self.storage, &names)?;
@@ -431,7 +444,9 @@ impl<S: Storage> Log<S> {
             && (config.retention_ms.is_some() || config.retention_bytes.is_some())
         {
             // A roll made a segment eligible: apply retention now, as Kafka's cleaner would soon.
-            p.enforce_retention(storage, config, now_ms)?;
+            // Best effort: the batch is stored, so the append must not report failure (a
+            // retry would store it twice); `enforce_retention` reports what this skips.
+            let _ = p.enforce_retention(storage, config, now_ms);
         }
         Ok(info)
     }

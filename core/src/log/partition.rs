@@ -7,9 +7,9 @@
 //! writes until the log is reopened (and recovery repairs the tail), so a half-written batch is
 //! never followed by a whole one.
 
-use super::reader::{SegmentReader, Stop};
 use super::segment::Segment;
 use super::topic::TopicConfig;
+use super::walk::SegmentWalk;
 use crate::encoding::batch::{
     self, Batch, BatchOptions, ProducerFields, TimestampType, decode_header,
 };
@@ -117,6 +117,13 @@ impl Partition {
         if segments.is_empty() {
             segments.push(Segment::new(dir, 0));
         }
+        if writable {
+            // Rebuilt indexes of sealed segments reach their files now: nothing else writes
+            // a sealed segment's index, and without it every open would scan it whole.
+            for segment in &mut segments {
+                segment.write_index(storage)?;
+            }
+        }
         Ok(Self {
             dir: dir.into(),
             segments,
@@ -181,13 +188,7 @@ impl Partition {
         options: &AppendOptions,
         now_ms: i64,
     ) -> Result<AppendInfo> {
-        if self.failed {
-            return Err(Error::Io {
-                op: "append",
-                path: self.dir.clone(),
-                message: "an earlier write failed and could not be undone; reopen the log".into(),
-            });
-        }
+        self.writable()?;
         let log_append_time_ms = match config.timestamp_type {
             // Monotonic per partition, whatever the wall clock does.
             TimestampType::LogAppendTime => {
@@ -267,6 +268,18 @@ impl Partition {
         }
     }
 
+    /// Refuses writes after a failed write that could not be undone (see the module docs).
+    fn writable(&self) -> Result<()> {
+        if self.failed {
+            return Err(Error::Io {
+                op: "append",
+                path: self.dir.clone(),
+                message: "an earlier write failed and could not be undone; reopen the log".into(),
+            });
+        }
+        Ok(())
+    }
+
     fn should_roll(
         &self,
         config: &TopicConfig,
@@ -291,6 +304,7 @@ impl Partition {
     /// Seals the active segment (closing time entry, index written, log synced) and starts a
     /// new one at the high watermark.
     pub fn roll<S: crate::storage::Storage + ?Sized>(&mut self, storage: &mut S) -> Result<()> {
+        self.writable()?;
         if self.active().is_empty() {
             return Ok(());
         }
@@ -299,12 +313,14 @@ impl Partition {
         active.write_index(storage)?;
         storage.sync(&active.log_name)?;
         // The new segment's file exists, durably, from now on: should retention then remove
-        // every sealed segment, reopening still finds where offsets stand.
+        // every sealed segment, reopening still finds where offsets stand. It joins the list
+        // as soon as its file exists, so a failed sync never leaves appends going to the
+        // sealed segment while an empty file claims the offsets after it.
         let next = Segment::new(&self.dir, self.high_watermark());
         storage.append(&next.log_name, &[])?;
-        storage.sync(&next.log_name)?;
+        let name = next.log_name.clone();
         self.segments.push(next);
-        Ok(())
+        storage.sync(&name)
     }
 
     /// Writes pending index entries and syncs the active segment.
@@ -352,46 +368,21 @@ impl Partition {
             .segments
             .partition_point(|s| s.base_offset <= offset)
             .saturating_sub(1);
+        let chunk = max_bytes.clamp(READ_CHUNK_BYTES_MIN, crate::limits::BATCH_BYTES_MAX);
         for segment in self.segments.get(first..).unwrap_or_default() {
-            let (position, mut expected) = match segment.index.floor(relative(segment, offset)) {
-                Some(e) if offset >= segment.base_offset => (
-                    u64::from(e.position),
-                    segment.base_offset + i64::from(e.relative_offset),
-                ),
-                _ => (0, segment.base_offset),
-            };
-            let chunk = max_bytes.clamp(READ_CHUNK_BYTES_MIN, crate::limits::BATCH_BYTES_MAX);
-            let mut reader = SegmentReader::new(
-                storage,
-                &segment.log_name,
-                position,
-                segment.size_bytes,
-                chunk,
-            );
+            let start = (offset >= segment.base_offset).then(|| relative(segment, offset));
+            let mut walk = SegmentWalk::new(storage, segment, start, chunk);
             // Headers first: batches below `offset` or past the budget are never fetched.
-            while let Some(next) = reader.peek() {
-                let header = next.map_err(|stop| stop_error(segment, stop))?;
-                if header.base_offset != expected {
-                    return Err(Error::corrupt(
-                        &segment.log_name,
-                        reader.position(),
-                        format!(
-                            "batch starts at offset {}, expected {expected}",
-                            header.base_offset
-                        ),
-                    ));
-                }
-                expected = header.next_offset();
+            while let Some(next) = walk.peek() {
+                let header = next?;
                 if header.last_offset() < offset {
-                    reader.skip(&header);
+                    walk.skip(&header);
                     continue;
                 }
                 if !batches.is_empty() && used + header.size_bytes() > max_bytes {
                     return Ok(batches);
                 }
-                let found = reader
-                    .take(header)
-                    .map_err(|stop| stop_error(segment, stop))?;
+                let found = walk.take(header)?;
                 let batch = batch::decode(&found.bytes)
                     .map_err(|e| e.at(&segment.log_name, found.position))?;
                 used += found.bytes.len();
@@ -418,23 +409,15 @@ impl Partition {
             let start = segment
                 .index
                 .last_time_below(timestamp_ms)
-                .map_or(0, |e| e.relative_offset);
-            let position = segment
-                .index
-                .floor(start)
-                .map_or(0, |e| u64::from(e.position));
-            let mut reader = SegmentReader::new(
-                storage,
-                &segment.log_name,
-                position,
-                segment.size_bytes,
-                READ_CHUNK_BYTES_MIN,
-            );
-            while let Some(next) = reader.next_batch() {
-                let found = next.map_err(|stop| stop_error(segment, stop))?;
-                if found.header.max_timestamp < timestamp_ms {
+                .map(|e| e.relative_offset);
+            let mut walk = SegmentWalk::new(storage, segment, start, READ_CHUNK_BYTES_MIN);
+            while let Some(next) = walk.peek() {
+                let header = next?;
+                if header.max_timestamp < timestamp_ms {
+                    walk.skip(&header);
                     continue;
                 }
+                let found = walk.take(header)?;
                 let batch = batch::decode(&found.bytes)
                     .map_err(|e| e.at(&segment.log_name, found.position))?;
                 if let Some(record) = batch
@@ -495,16 +478,4 @@ impl Partition {
 /// `offset` relative to `segment`, clamped into u32 (a segment's offsets always fit).
 fn relative(segment: &Segment, offset: i64) -> u32 {
     u32::try_from(offset.saturating_sub(segment.base_offset).max(0)).unwrap_or(u32::MAX)
-}
-
-fn stop_error(segment: &Segment, stop: Stop) -> Error {
-    match stop {
-        Stop::Io(e) => e,
-        Stop::Short { position } => Error::corrupt(
-            &segment.log_name,
-            position,
-            "batch runs past the segment's end",
-        ),
-        Stop::Bad { position, error } => error.at(&segment.log_name, position),
-    }
 }

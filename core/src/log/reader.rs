@@ -13,10 +13,13 @@ use bytes::Bytes;
 /// Why the walk stopped short of the end.
 #[derive(Debug)]
 pub enum Stop {
-    /// The batch at `position` runs past the end: a write that did not finish.
+    /// The batch at `position` runs past the end: a write that did not finish, or a damaged
+    /// length.
     Short {
         /// Where the batch starts.
         position: u64,
+        /// Its header, when a whole header is there.
+        header: Option<BatchHeader>,
     },
     /// The bytes at `position` are not a batch header this build reads.
     Bad {
@@ -94,11 +97,19 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
         }
         let remaining = self.end - position;
         if remaining < BATCH_HEADER_BYTES as u64 {
-            return Some(Err(Stop::Short { position }));
+            return Some(Err(Stop::Short {
+                position,
+                header: None,
+            }));
         }
         let head = match self.bytes_at(position, BATCH_HEADER_BYTES) {
             Ok(head) if head.len() == BATCH_HEADER_BYTES => head,
-            Ok(_) => return Some(Err(Stop::Short { position })),
+            Ok(_) => {
+                return Some(Err(Stop::Short {
+                    position,
+                    header: None,
+                }));
+            }
             Err(e) => return Some(Err(Stop::Io(e))),
         };
         let header = match decode_header(&head) {
@@ -106,7 +117,10 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
             Err(error) => return Some(Err(Stop::Bad { position, error })),
         };
         if header.size_bytes() as u64 > remaining {
-            return Some(Err(Stop::Short { position }));
+            return Some(Err(Stop::Short {
+                position,
+                header: Some(header),
+            }));
         }
         Some(Ok(header))
     }
@@ -122,7 +136,12 @@ impl<'a, S: Storage + ?Sized> SegmentReader<'a, S> {
         let size = header.size_bytes();
         let bytes = match self.bytes_at(position, size) {
             Ok(bytes) if bytes.len() == size => bytes,
-            Ok(_) => return Err(Stop::Short { position }),
+            Ok(_) => {
+                return Err(Stop::Short {
+                    position,
+                    header: Some(header),
+                });
+            }
             Err(e) => return Err(Stop::Io(e)),
         };
         self.position = position + size as u64;

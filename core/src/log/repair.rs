@@ -4,8 +4,9 @@
 //! cutting it away loses records that may have been acknowledged. Repair is the user's
 //! decision to do that: every segment is scanned from its first byte, and each partition is
 //! cut back to its last valid batch before the first damage (a bad CRC, a bad header, an offset
-//! gap); later segments of that partition are removed, and so are the damaged segment's index
-//! files (rebuilt on the next open). Every cut is reported. Topic and log metadata are not
+//! gap); later segments of that partition are removed (a segment that starts past a gap goes
+//! whole). Index files of every scanned segment are removed too, so each is rebuilt from the
+//! log on the next open and no damaged entry survives. Every cut is reported. Topic and log metadata are not
 //! repaired: damage there stays an error.
 
 use super::segment::Segment;
@@ -13,7 +14,7 @@ use super::topic::{self, TopicConfig};
 use crate::error::Result;
 use crate::storage::Storage;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// One cut that repair made.
@@ -58,46 +59,44 @@ fn repair_partition<S: Storage + ?Sized>(
     let bases = super::partition::segment_bases(dir, names);
     let mut next_offset: Option<i64> = None;
     for (i, &base) in bases.iter().enumerate() {
-        let (segment, failure) =
-            Segment::scan_whole(storage, dir, base, config.index_interval_bytes)?;
-        let gap = next_offset.filter(|&expected| expected != base);
-        let (cut_at, reason) = match (gap, failure) {
-            (Some(expected), _) => (
-                0,
-                format!("segment starts at offset {base}, expected {expected}"),
-            ),
-            (None, Some(failure)) => failure,
-            (None, None) => {
+        let (segment, stop) = Segment::scan_whole(storage, dir, base, config.index_interval_bytes)?;
+        // Indexes are derived: after a repair every one is rebuilt from the log on open, so
+        // no damaged entry outlives it.
+        let mut removed_files = remove_existing(
+            storage,
+            names,
+            [&segment.index_name, &segment.time_index_name],
+        )?;
+        let (first_dropped, cut_at, reason, high_watermark) = match (next_offset, stop) {
+            (Some(expected), _) if expected != base => {
+                let reason = format!("segment starts at offset {base}, expected {expected}");
+                (i, 0, reason, expected)
+            }
+            (_, Some(stop)) => {
+                let position = stop.position();
+                let reason = stop.into_error(&segment.log_name).to_string();
+                (i + 1, position, reason, segment.next_offset)
+            }
+            (_, None) => {
                 next_offset = Some(segment.next_offset);
                 continue;
             }
         };
-        let file_len = storage.len(&segment.log_name)?;
-        let mut dropped_bytes = file_len - cut_at;
-        storage.truncate(&segment.log_name, cut_at)?;
-        storage.sync(&segment.log_name)?;
-        let mut removed_files = Vec::new();
-        for index in [&segment.index_name, &segment.time_index_name] {
-            if names.contains(index) {
-                storage.remove(index)?;
-                removed_files.push(index.clone());
-            }
+        let mut dropped_bytes = 0;
+        if first_dropped > i {
+            dropped_bytes += storage.len(&segment.log_name)? - cut_at;
+            storage.truncate(&segment.log_name, cut_at)?;
+            storage.sync(&segment.log_name)?;
         }
-        for &later in bases.get(i + 1..).unwrap_or_default() {
+        for &later in bases.get(first_dropped..).unwrap_or_default() {
             let later = Segment::new(dir, later);
             dropped_bytes += storage.len(&later.log_name)?;
-            for file in [&later.index_name, &later.time_index_name, &later.log_name] {
-                if names.contains(file) {
-                    storage.remove(file)?;
-                    removed_files.push(file.clone());
-                }
-            }
+            removed_files.extend(remove_existing(
+                storage,
+                names,
+                [&later.index_name, &later.time_index_name, &later.log_name],
+            )?);
         }
-        let high_watermark = if gap.is_some() {
-            base
-        } else {
-            segment.next_offset
-        };
         return Ok(Some(RepairAction {
             file: segment.log_name,
             position: cut_at,
@@ -108,4 +107,20 @@ fn repair_partition<S: Storage + ?Sized>(
         }));
     }
     Ok(None)
+}
+
+/// Removes those of `files` that exist; returns their names.
+fn remove_existing<S: Storage + ?Sized, const N: usize>(
+    storage: &mut S,
+    names: &[String],
+    files: [&String; N],
+) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    for file in files {
+        if names.contains(file) {
+            storage.remove(file)?;
+            removed.push(file.clone());
+        }
+    }
+    Ok(removed)
 }

@@ -6,7 +6,7 @@
 //! done; `max_timestamp` is the largest record timestamp in the segment (`i64::MIN` while
 //! empty).
 
-use super::index::{OffsetEntry, SegmentIndex, TimeEntry};
+use super::index::{OFFSET_ENTRY_BYTES, OffsetEntry, SegmentIndex, TIME_ENTRY_BYTES, TimeEntry};
 use super::reader::{SegmentReader, Stop};
 use crate::encoding::batch::{BATCH_HEADER_BYTES, BatchHeader, crc_matches, decode_header};
 use crate::encoding::cursor::DecodeError;
@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::storage::{Storage, read_up_to};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Bytes read at a time while scanning a segment.
 pub const SCAN_CHUNK_BYTES: usize = 1024 * 1024;
@@ -152,21 +153,26 @@ impl Segment {
     ) -> Result<Self> {
         let mut segment = Self::new(dir, base_offset);
         let log_len = storage.len(&segment.log_name)?;
-        let read_all = |storage: &S, name: &str| -> Result<alloc::vec::Vec<u8>> {
-            if names.iter().any(|n| n == name) {
-                let len = storage.len(name)?;
-                read_up_to(storage, name, 0, len as usize)
-            } else {
-                Ok(alloc::vec::Vec::new())
+        // A batch is at least a header long, so a segment holds at most this many entries;
+        // a longer index file is stale (or hostile) and not worth reading.
+        let entries_max = log_len / BATCH_HEADER_BYTES as u64 + 2;
+        let read_index = |storage: &S, name: &str, entry_bytes: usize| -> Result<Option<Vec<u8>>> {
+            if !names.iter().any(|n| n == name) {
+                return Ok(Some(Vec::new()));
             }
+            let len = storage.len(name)?;
+            if len > entries_max * entry_bytes as u64 {
+                return Ok(None);
+            }
+            read_up_to(storage, name, 0, len as usize).map(Some)
         };
-        let offset_bytes = read_all(storage, &segment.index_name)?;
-        let time_bytes = read_all(storage, &segment.time_index_name)?;
-        let mut rewrite_index = false;
-        segment.index = SegmentIndex::parse(&offset_bytes, &time_bytes).unwrap_or_else(|| {
-            rewrite_index = true;
-            SegmentIndex::default()
-        });
+        let offset_bytes = read_index(storage, &segment.index_name, OFFSET_ENTRY_BYTES)?;
+        let time_bytes = read_index(storage, &segment.time_index_name, TIME_ENTRY_BYTES)?;
+        let parsed = offset_bytes
+            .zip(time_bytes)
+            .and_then(|(o, t)| SegmentIndex::parse(&o, &t));
+        let mut rewrite_index = parsed.is_none();
+        segment.index = parsed.unwrap_or_default();
         if segment.index.cut(log_len, u64::MAX) {
             rewrite_index = true;
         }
@@ -176,33 +182,22 @@ impl Segment {
             .offsets()
             .last()
             .map(|e| u64::from(e.position));
-        let outcome = match segment.scan_from_last_entry(storage, log_len, index_interval_bytes)? {
-            // The batch the index points at is no batch: the index is stale. Rebuild it.
-            Err((stop_position, _)) if Some(stop_position) == indexed_start => {
-                rewrite_index = true;
-                segment = Self::new(dir, base_offset);
-                segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?
-            }
-            other => other,
-        };
-        if let Err((position, reason)) = outcome {
-            // Torn: nothing whole follows the failing batch. Appends are sequential, so a
-            // write cut short leaves no complete later batch behind it; a valid batch further
-            // on means damage inside the log (say a flipped length), which is reported, never
-            // cut away. Zeros after it (a size that reached the disk before the data) are torn.
-            let torn = is_last
-                && !later_batch_exists(
-                    storage,
-                    &segment.log_name,
-                    position,
-                    log_len,
-                    segment.next_offset,
-                )?;
-            if !torn {
-                return Err(Error::corrupt(&segment.log_name, position, reason));
+        let mut outcome = segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?;
+        if let Err(stop) = &outcome
+            && Some(stop.position()) == indexed_start
+        {
+            // The batch the index points at is no batch (of any format): the index is stale.
+            rewrite_index = true;
+            segment = Self::new(dir, base_offset);
+            outcome = segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?;
+        }
+        if let Err(stop) = outcome {
+            let expected = segment.next_offset;
+            if !is_last || !stop.is_torn(storage, &segment.log_name, log_len, expected)? {
+                return Err(stop.into_error(&segment.log_name));
             }
             if writable {
-                storage.truncate(&segment.log_name, position)?;
+                storage.truncate(&segment.log_name, stop.position())?;
             }
         }
         // Entries past what the scan found are stale: a torn tail was cut, or the index reached
@@ -237,7 +232,7 @@ impl Segment {
         dir: &str,
         base_offset: i64,
         index_interval_bytes: u32,
-    ) -> Result<(Self, Option<(u64, String)>)> {
+    ) -> Result<(Self, Option<ScanStop>)> {
         let mut segment = Self::new(dir, base_offset);
         let log_len = storage.len(&segment.log_name)?;
         let outcome = segment.scan_from_last_entry(storage, log_len, index_interval_bytes)?;
@@ -245,13 +240,13 @@ impl Segment {
     }
 
     /// Scans from the last offset entry to `log_len`. The outer error is IO; the inner one
-    /// says where the batches stop making sense, and why.
+    /// says where the batches stop making sense, and how.
     fn scan_from_last_entry<S: Storage + ?Sized>(
         &mut self,
         storage: &S,
         log_len: u64,
         index_interval_bytes: u32,
-    ) -> Result<Result<(), (u64, String)>> {
+    ) -> Result<Result<(), ScanStop>> {
         let (start, mut expected) = match self.index.offsets().last() {
             Some(e) => (
                 u64::from(e.position),
@@ -279,31 +274,28 @@ impl Segment {
             let found = match next {
                 Ok(found) => found,
                 Err(Stop::Io(e)) => return Err(e),
-                Err(Stop::Short { position }) => {
-                    return Ok(Err((
-                        position,
-                        "batch runs past the end of the file".into(),
-                    )));
+                Err(Stop::Short { position, header }) => {
+                    return Ok(Err(ScanStop::Short { position, header }));
                 }
-                // Damaged or torn bytes: the caller decides which.
-                Err(Stop::Bad {
-                    position,
-                    error: DecodeError::Invalid(reason),
-                }) => {
-                    return Ok(Err((position, reason.into())));
+                Err(Stop::Bad { position, error }) => {
+                    return Ok(Err(ScanStop::BadHeader { position, error }));
                 }
-                // A batch of a format this build does not read is never cut away.
-                Err(Stop::Bad { position, error }) => return Err(error.at(&log_name, position)),
             };
+            if !crc_matches(&found.header, &found.bytes) {
+                return Ok(Err(ScanStop::BadCrc {
+                    position: found.position,
+                    header: found.header,
+                }));
+            }
             if found.header.base_offset != expected {
                 let reason = format!(
                     "batch starts at offset {}, expected {expected}",
                     found.header.base_offset
                 );
-                return Ok(Err((found.position, reason)));
-            }
-            if !crc_matches(&found.header, &found.bytes) {
-                return Ok(Err((found.position, "CRC mismatch".into())));
+                return Ok(Err(ScanStop::Damaged {
+                    position: found.position,
+                    reason,
+                }));
             }
             self.note_batch(found.position, &found.header, index_interval_bytes);
             expected = found.header.next_offset();
@@ -312,14 +304,113 @@ impl Segment {
     }
 }
 
-/// Whether a whole, CRC-valid batch numbered past `next_offset` starts anywhere in
-/// `(after, end)` of `name`: proof that the failure at `after` is damage, not a torn write.
+/// Where and how a scan stopped before the end of a segment.
+#[derive(Debug)]
+pub enum ScanStop {
+    /// Less than a header remains, or a header claims more bytes than remain.
+    Short {
+        /// Where the batch starts.
+        position: u64,
+        /// Its header, when a whole one is there.
+        header: Option<BatchHeader>,
+    },
+    /// A whole batch fails its CRC.
+    BadCrc {
+        /// Where the batch starts.
+        position: u64,
+        /// Its (unverified) header.
+        header: BatchHeader,
+    },
+    /// The bytes are no header: damaged, zeros, or a format this build does not read.
+    BadHeader {
+        /// Where the bytes start.
+        position: u64,
+        /// Why.
+        error: DecodeError,
+    },
+    /// A whole, CRC-valid batch where it cannot be: never a torn write.
+    Damaged {
+        /// Where the batch starts.
+        position: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ScanStop {
+    /// Where the scan stopped.
+    pub fn position(&self) -> u64 {
+        match self {
+            Self::Short { position, .. }
+            | Self::BadCrc { position, .. }
+            | Self::BadHeader { position, .. }
+            | Self::Damaged { position, .. } => *position,
+        }
+    }
+
+    /// The error that reports this stop as damage in `file`.
+    pub fn into_error(self, file: &str) -> Error {
+        match self {
+            Self::Short { position, .. } => {
+                Error::corrupt(file, position, "batch runs past the end of the file")
+            }
+            Self::BadCrc { position, .. } => Error::corrupt(file, position, "CRC mismatch"),
+            Self::BadHeader { position, error } => error.at(file, position),
+            Self::Damaged { position, reason } => Error::corrupt(file, position, reason),
+        }
+    }
+
+    /// Whether this stop, in a partition's last segment of `log_len` bytes where offset
+    /// `expected` comes next, is a torn write (to cut) rather than damage (to report).
+    ///
+    /// Appends are sequential, so a write cut short leaves no whole batch after it. A valid
+    /// batch found later proves damage when it continues exactly where the failing batch's
+    /// header says the next one starts (a flipped length moves where that batch seems to end,
+    /// not the offset after it), or when it lies past the failing batch's claimed extent and
+    /// is numbered past `expected` (a flipped offset delta). Bytes inside a torn batch's
+    /// extent may be anything, a record value holding an encoded batch included, so they
+    /// prove nothing by other offsets. Zeros (a size that reached the disk before its data)
+    /// are no batch. A header of an unknown format is never torn.
+    pub fn is_torn<S: Storage + ?Sized>(
+        &self,
+        storage: &S,
+        file: &str,
+        log_len: u64,
+        expected: i64,
+    ) -> Result<bool> {
+        let (position, header) = match self {
+            Self::Damaged { .. } => return Ok(false),
+            Self::BadHeader {
+                error: DecodeError::Invalid(_),
+                position,
+            } => (*position, None),
+            Self::BadHeader { .. } => return Ok(false),
+            Self::Short { position, header } => (*position, *header),
+            Self::BadCrc { position, header } => (*position, Some(*header)),
+        };
+        let extent_end = header.map_or(position, |h| position + h.size_bytes() as u64);
+        let proves_damage = |candidate_position: u64, candidate: &BatchHeader| {
+            header.is_some_and(|h| candidate.base_offset == h.next_offset())
+                || (candidate_position >= extent_end && candidate.base_offset > expected)
+        };
+        Ok(!later_batch_exists(
+            storage,
+            file,
+            position,
+            log_len,
+            &proves_damage,
+        )?)
+    }
+}
+
+/// Whether a whole, CRC-valid batch for which `proves_damage(position, header)` holds starts
+/// anywhere in `(after, end)` of `name`.
 fn later_batch_exists<S: Storage + ?Sized>(
     storage: &S,
     name: &str,
     after: u64,
     end: u64,
-    next_offset: i64,
+    proves_damage: &dyn Fn(u64, &BatchHeader) -> bool,
 ) -> Result<bool> {
     const MAGIC_POSITION: usize = 16;
     let magic = crate::format_version::FormatVersion::CURRENT.batch_magic();
@@ -339,7 +430,7 @@ fn later_batch_exists<S: Storage + ?Sized>(
                 continue;
             };
             let position = chunk_start + i as u64;
-            if header.base_offset <= next_offset || position + header.size_bytes() as u64 > end {
+            if position + header.size_bytes() as u64 > end || !proves_damage(position, &header) {
                 continue;
             }
             let bytes = read_up_to(storage, name, position, header.size_bytes())?;

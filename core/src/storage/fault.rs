@@ -9,6 +9,10 @@
 //! sometimes with that prefix's end zero-filled (a file whose size reached the disk before its
 //! data). A file never synced may be missing. Removes are durable at once, as in
 //! [`super::FileStorage`].
+//!
+//! Besides power cuts it injects transient failures: [`FaultStorage::fail_once`] makes one
+//! chosen call fail (an append may first write half its bytes, a short write) while every
+//! other call goes on working, the way a full disk or an interrupted write looks.
 
 use super::{MemoryStorage, Storage};
 use crate::error::{Error, Result};
@@ -37,8 +41,26 @@ pub struct FaultStorage {
     /// file's existence is not durable yet).
     durable: BTreeMap<String, Vec<u8>>,
     power: PowerCut,
+    failures: Vec<Failure>,
     syncs: u64,
     appends: u64,
+}
+
+/// One transient failure waiting to happen.
+#[derive(Debug, Clone)]
+struct Failure {
+    op: &'static str,
+    name_suffix: String,
+    skip: u32,
+    short_write: bool,
+}
+
+fn injected_failure(op: &'static str, name: &str) -> Error {
+    Error::Io {
+        op,
+        path: name.into(),
+        message: "injected failure".into(),
+    }
 }
 
 /// splitmix64: a tiny deterministic generator, so a seed names one crash image.
@@ -74,6 +96,31 @@ impl FaultStorage {
             durable: memory.files().clone(),
             ..Self::default()
         }
+    }
+
+    /// Makes the call of `op` ("append", "truncate", "sync", "remove") on a file whose name
+    /// ends with `name_suffix` fail once, after `skip` such calls succeed. With `short_write`,
+    /// a failing append first writes half its bytes.
+    pub fn fail_once(&mut self, op: &'static str, name_suffix: &str, skip: u32, short_write: bool) {
+        self.failures.push(Failure {
+            op,
+            name_suffix: name_suffix.into(),
+            skip,
+            short_write,
+        });
+    }
+
+    /// Whether an injected failure fires now for `op` on `name`: `Some(short_write)`.
+    fn injected(&mut self, op: &str, name: &str) -> Option<bool> {
+        let index = self.failures.iter_mut().position(|f| {
+            if f.op != op || !name.ends_with(&f.name_suffix) {
+                return false;
+            }
+            let fires = f.skip == 0;
+            f.skip = f.skip.saturating_sub(1);
+            fires
+        })?;
+        Some(self.failures.remove(index).short_write)
     }
 
     /// Lets `ops` more mutating calls succeed, then cuts the power.
@@ -160,6 +207,13 @@ impl FaultStorage {
 
 impl Storage for FaultStorage {
     fn append(&mut self, name: &str, bytes: &[u8]) -> Result<u64> {
+        if let Some(short_write) = self.injected("append", name) {
+            if short_write {
+                self.written
+                    .append(name, bytes.get(..bytes.len() / 2).unwrap_or_default())?;
+            }
+            return Err(injected_failure("append", name));
+        }
         let was_out = self.power == PowerCut::Out;
         match self.spend_op("append", name) {
             Ok(()) => {
@@ -185,11 +239,17 @@ impl Storage for FaultStorage {
     }
 
     fn truncate(&mut self, name: &str, len: u64) -> Result<()> {
+        if self.injected("truncate", name).is_some() {
+            return Err(injected_failure("truncate", name));
+        }
         self.spend_op("truncate", name)?;
         self.written.truncate(name, len)
     }
 
     fn sync(&mut self, name: &str) -> Result<()> {
+        if self.injected("sync", name).is_some() {
+            return Err(injected_failure("sync", name));
+        }
         self.spend_op("sync", name)?;
         let bytes = self.written.files().get(name).ok_or_else(|| Error::Io {
             op: "sync",
@@ -206,6 +266,9 @@ impl Storage for FaultStorage {
     }
 
     fn remove(&mut self, name: &str) -> Result<()> {
+        if self.injected("remove", name).is_some() {
+            return Err(injected_failure("remove", name));
+        }
         self.spend_op("remove", name)?;
         self.durable.remove(name);
         self.written.remove(name)
@@ -243,6 +306,21 @@ mod tests {
             saw_b_missing |= image.len("b").is_err();
         }
         assert!(saw_partial && saw_b_missing, "the crash images never vary");
+    }
+
+    #[test]
+    fn an_injected_failure_fires_once_on_the_chosen_call() {
+        let mut storage = FaultStorage::new();
+        storage.fail_once("append", ".log", 1, true);
+        storage.append("a.log", b"1234").unwrap();
+        assert!(storage.append("a.log", b"5678").is_err());
+        assert_eq!(
+            read_up_to(&storage, "a.log", 0, 10).unwrap(),
+            b"123456",
+            "a short write"
+        );
+        storage.append("a.log", b"9").unwrap();
+        assert!(!storage.is_power_out());
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! holder. The operating system drops the lock when the process dies, so a crash never leaves a
 //! stale lock. A read-only store takes no lock and refuses every write.
 //!
-//! Durability: `sync` is `fdatasync` on the file, plus an `fsync` of its directory the first
-//! time (a new file's directory entry is not durable until its directory is synced). `remove`
-//! syncs the directory at once.
+//! Durability: `sync` is `fdatasync` on the file, plus an `fsync` of its directory and every
+//! directory above it up to the root, each once per session and again whenever this session
+//! added an entry to it (a file's directory entry is not durable until its directory is
+//! synced, and a file created by an earlier process that crashed may never have had that).
+//! Opening creates the root directory durably. `remove` syncs the directory at once.
 
 use super::Storage;
 use crate::error::{Error, Result};
@@ -32,8 +34,9 @@ pub struct FileStorage {
     handles: Mutex<HashMap<String, Arc<File>>>,
     /// Lengths of files this store appends to.
     lens: HashMap<String, u64>,
-    /// Files whose directory entries are not yet durable.
-    unsynced_entries: HashSet<String>,
+    /// Directories, under the root or the root itself, whose entries may not be durable:
+    /// every one until this session syncs it, and again after this session adds an entry.
+    synced_dirs: HashSet<PathBuf>,
     /// Held for the store's lifetime; dropping it releases the lock.
     _lock: Option<File>,
 }
@@ -52,7 +55,7 @@ impl FileStorage {
     /// Fails with `LogLocked` naming the holder when another writer has it.
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
-        fs::create_dir_all(&root).map_err(|e| io_error("create", &root, &e))?;
+        create_dirs_durably(&root)?;
         let lock = acquire_lock(&root)?;
         Ok(Self::with(root, false, Some(lock)))
     }
@@ -70,7 +73,7 @@ impl FileStorage {
             read_only,
             handles: Mutex::new(HashMap::new()),
             lens: HashMap::new(),
-            unsynced_entries: HashSet::new(),
+            synced_dirs: HashSet::new(),
             _lock: lock,
         }
     }
@@ -130,6 +133,26 @@ impl FileStorage {
             .and_then(|d| d.sync_all())
             .map_err(|e| io_error("sync", dir, &e))
     }
+}
+
+/// Creates `root` and any missing parents, syncing the parent of each so the new entries are
+/// durable.
+fn create_dirs_durably(root: &Path) -> Result<()> {
+    let missing: Vec<&Path> = root
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
+    fs::create_dir_all(root).map_err(|e| io_error("create", root, &e))?;
+    for dir in missing.iter().rev() {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        File::open(parent)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io_error("sync", parent, &e))?;
+    }
+    Ok(())
 }
 
 fn acquire_lock(root: &Path) -> Result<File> {
@@ -197,10 +220,12 @@ impl Storage for FileStorage {
                 let path = self.path(name)?;
                 if let Some(parent) = path.parent().filter(|p| !p.exists()) {
                     fs::create_dir_all(parent).map_err(|e| io_error("create", parent, &e))?;
-                    self.sync_dir(&self.root)?;
+                    self.synced_dirs.remove(&self.root);
                 }
-                if !path.exists() {
-                    self.unsynced_entries.insert(name.into());
+                if !path.exists()
+                    && let Some(parent) = path.parent()
+                {
+                    self.synced_dirs.remove(parent);
                 }
                 let file = self.handle(name, true)?;
                 file.metadata()
@@ -250,10 +275,17 @@ impl Storage for FileStorage {
         let file = self.handle(name, false)?;
         let path = self.path(name)?;
         file.sync_data().map_err(|e| io_error("sync", &path, &e))?;
-        if self.unsynced_entries.remove(name)
-            && let Some(parent) = path.parent()
+        // The file's directory and those above it, up to the root, hold its path.
+        let root = self.root.clone();
+        for dir in path
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(&root))
         {
-            self.sync_dir(parent)?;
+            if !self.synced_dirs.contains(dir) {
+                self.sync_dir(dir)?;
+                self.synced_dirs.insert(dir.to_path_buf());
+            }
         }
         Ok(())
     }
@@ -295,7 +327,6 @@ impl Storage for FileStorage {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(name);
         self.lens.remove(name);
-        self.unsynced_entries.remove(name);
         fs::remove_file(&path).map_err(|e| io_error("remove", &path, &e))?;
         if let Some(parent) = path.parent() {
             // An emptied partition directory goes too (a failure here loses nothing).
