@@ -144,11 +144,15 @@ fn decode_meta(bytes: &[u8]) -> Result<Option<FormatVersion>> {
     if cursor.take(4).ok() != Some(&META_MAGIC[..]) {
         return Err(corrupt("not an mqlite metadata file"));
     }
-    let version = cursor.u8().map_err(|_| corrupt("truncated"))?;
+    // The version first: a later version may give the reserved bytes a meaning.
+    let version = FormatVersion::parse(
+        cursor.u8().map_err(|_| corrupt("truncated"))?,
+        META_FILE_NAME,
+    )?;
     if cursor.take(3).ok() != Some(&[0, 0, 0][..]) {
         return Err(corrupt("reserved bytes are not zero"));
     }
-    FormatVersion::parse(version, META_FILE_NAME).map(Some)
+    Ok(Some(version))
 }
 
 impl Log<MemoryStorage> {

@@ -67,28 +67,32 @@ fn repair_partition<S: Storage + ?Sized>(
             names,
             [&segment.index_name, &segment.time_index_name],
         )?;
-        let (first_dropped, cut_at, reason, high_watermark) = match (next_offset, stop) {
+        let (keeps_prefix, cut_at, reason, high_watermark) = match (next_offset, stop) {
             (Some(expected), _) if expected != base => {
                 let reason = format!("segment starts at offset {base}, expected {expected}");
-                (i, 0, reason, expected)
+                (false, 0, reason, expected)
             }
             (_, Some(stop)) => {
                 let position = stop.position();
                 let reason = stop.into_error(&segment.log_name).to_string();
-                (i + 1, position, reason, segment.next_offset)
+                (true, position, reason, segment.next_offset)
             }
             (_, None) => {
                 next_offset = Some(segment.next_offset);
                 continue;
             }
         };
-        let mut dropped_bytes = 0;
-        if first_dropped > i {
-            dropped_bytes += storage.len(&segment.log_name)? - cut_at;
+        // This segment keeps its bytes up to the cut (or goes whole, past a gap); every later
+        // one goes whole. Index files of this segment are already gone.
+        let log_len = storage.len(&segment.log_name)?;
+        let mut dropped_bytes = log_len - cut_at;
+        if keeps_prefix {
             storage.truncate(&segment.log_name, cut_at)?;
             storage.sync(&segment.log_name)?;
+        } else {
+            removed_files.extend(remove_existing(storage, names, [&segment.log_name])?);
         }
-        for &later in bases.get(first_dropped..).unwrap_or_default() {
+        for &later in bases.get(i + 1..).unwrap_or_default() {
             let later = Segment::new(dir, later);
             dropped_bytes += storage.len(&later.log_name)?;
             removed_files.extend(remove_existing(
