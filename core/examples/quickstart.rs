@@ -4,13 +4,14 @@
 //!
 //! Run: `cargo run -p mqlite --example quickstart [DIR]` (default `target/demo-log`).
 
+use mqlite::partitioner::murmur2_partition;
 use mqlite::{Compression, Log, LogOptions, Record, Result, TopicConfig};
 
 const PARTITIONS: u32 = 3;
 
+/// The partition Kafka's Java client would pick for this key.
 fn partition_for(key: &str) -> u32 {
-    // Stand-in until the partitioners land: a stable byte sum.
-    key.bytes().map(u32::from).sum::<u32>() % PARTITIONS
+    murmur2_partition(key.as_bytes(), PARTITIONS)
 }
 
 fn main() -> Result<()> {

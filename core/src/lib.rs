@@ -43,6 +43,7 @@ pub mod error;
 pub mod format_version;
 pub mod limits;
 pub mod log;
+pub mod partitioner;
 
 pub use error::{Error, ErrorCode, Result};
 pub use format_version::FormatVersion;
