@@ -49,6 +49,8 @@ pub enum ErrorCode {
     Closed,
     /// The operating system or the storage backend failed.
     Io,
+    /// A consumer call names a partition it was not assigned.
+    PartitionNotAssigned,
 }
 
 impl ErrorCode {
@@ -72,6 +74,7 @@ impl ErrorCode {
             Self::ReadOnly => "READ_ONLY",
             Self::Closed => "CLOSED",
             Self::Io => "IO",
+            Self::PartitionNotAssigned => "PARTITION_NOT_ASSIGNED",
         }
     }
 
@@ -95,6 +98,7 @@ impl ErrorCode {
             Self::ReadOnly => 15,
             Self::Closed => 16,
             Self::Io => 17,
+            Self::PartitionNotAssigned => 18,
         }
     }
 }
@@ -207,6 +211,13 @@ pub enum Error {
     ReadOnly,
     /// The log has been closed.
     Closed,
+    /// A consumer call names a partition it was not assigned.
+    PartitionNotAssigned {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: u32,
+    },
     /// The storage backend failed.
     Io {
         /// What was being done ("append", "sync", ...).
@@ -239,6 +250,7 @@ impl Error {
             Self::ReadOnly => ErrorCode::ReadOnly,
             Self::Closed => ErrorCode::Closed,
             Self::Io { .. } => ErrorCode::Io,
+            Self::PartitionNotAssigned { .. } => ErrorCode::PartitionNotAssigned,
         }
     }
 
@@ -324,6 +336,9 @@ impl fmt::Display for Error {
             Self::ReadOnly => f.write_str("the log is open read-only"),
             Self::Closed => f.write_str("the log is closed"),
             Self::Io { op, path, message } => write!(f, "{op} {path}: {message}"),
+            Self::PartitionNotAssigned { topic, partition } => {
+                write!(f, "{topic}-{partition} is not assigned to this consumer")
+            }
         }
     }
 }

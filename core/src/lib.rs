@@ -38,6 +38,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod clock;
+pub mod consumer;
 pub mod encoding;
 pub mod error;
 pub mod format_version;
