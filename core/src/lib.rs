@@ -45,6 +45,7 @@ pub mod format_version;
 pub mod limits;
 pub mod log;
 pub mod partitioner;
+pub mod producer;
 
 pub use error::{Error, ErrorCode, Result};
 pub use format_version::FormatVersion;

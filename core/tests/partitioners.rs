@@ -128,7 +128,13 @@ fn the_producer_strategy_routes_keys_keyless_records_and_user_functions() {
         keyless,
         "sticky until the batch closes"
     );
-    default.on_batch_closed("t", 8);
+    default.on_batch_closed("t", (keyless + 1) % 8, 8);
+    assert_eq!(
+        default.partition(&request(None)),
+        keyless,
+        "another partition's batch: no move"
+    );
+    default.on_batch_closed("t", keyless, 8);
     assert_ne!(default.partition(&request(None)), keyless);
 
     let mut ring = Partitioner::ConsistentHash {

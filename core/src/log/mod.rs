@@ -550,6 +550,11 @@ impl<S: Storage> Log<S> {
         self.storage
     }
 
+    /// Now, by the log's clock (what log-append time and producers' default timestamps use).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     /// The storage, for inspection.
     pub fn storage(&self) -> &S {
         &self.storage

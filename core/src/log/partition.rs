@@ -259,8 +259,14 @@ impl Partition {
                 ))
             }
             Err(error) => {
+                // Undo whatever part of the write landed. A file still at its old length (or
+                // never created, for a first batch) needs nothing; one that cannot be cut
+                // back poisons the partition until reopen.
                 let name = segment.log_name.clone();
-                if storage.truncate(&name, expected_position).is_err() {
+                let grew = storage
+                    .len(&name)
+                    .map_or(expected_position > 0, |len| len != expected_position);
+                if grew && storage.truncate(&name, expected_position).is_err() {
                     self.failed = true;
                 }
                 Err(error)

@@ -94,11 +94,17 @@ impl Partitioner {
         }
     }
 
-    /// Tells a sticky partitioner that the batch it was filling for `topic` is closed, so the
-    /// next keyless record goes elsewhere.
-    pub fn on_batch_closed(&mut self, topic: &str, partitions: u32) {
+    /// Tells the partitioner that `topic`'s batch for `partition` was closed: a sticky
+    /// partitioner filling that partition moves on, so the next keyless record goes elsewhere.
+    pub fn on_batch_closed(&mut self, topic: &str, partition: u32, partitions: u32) {
         if let Self::Murmur2(sticky) | Self::ConsistentHash { sticky, .. } = self {
-            sticky.rotate(topic, partitions);
+            sticky.rotate_from(topic, partition, partitions);
         }
+    }
+
+    /// Whether records without a key go to a sticky partition (which moves when its batch
+    /// closes, so a keyless record that would open a new batch is routed again).
+    pub fn is_sticky_for_keyless(&self) -> bool {
+        matches!(self, Self::Murmur2(_) | Self::ConsistentHash { .. })
     }
 }

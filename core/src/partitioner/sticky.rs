@@ -50,14 +50,21 @@ impl Sticky {
 
     /// Moves `topic` to another partition (its batch was closed).
     pub fn rotate(&mut self, topic: &str, partitions: u32) {
-        let Some(&current) = self.current.get(topic) else {
+        if let Some(&current) = self.current.get(topic) {
+            self.rotate_from(topic, current, partitions);
+        }
+    }
+
+    /// Moves `topic` to another partition if it currently sticks to `closed`.
+    pub fn rotate_from(&mut self, topic: &str, closed: u32, partitions: u32) {
+        if self.current.get(topic) != Some(&closed) {
             return;
-        };
+        }
         let next = if partitions <= 1 {
             0
         } else {
-            // Any partition but the current one, uniformly.
-            (current + 1 + self.draw(partitions - 1)) % partitions
+            // Any partition but the closed one, uniformly.
+            (closed + 1 + self.draw(partitions - 1)) % partitions
         };
         self.current.insert(topic.into(), next);
     }

@@ -1,0 +1,109 @@
+//! The record accumulator: one open batch per partition, and the appended batches waiting
+//! for a sync under `fsync` durability.
+
+use super::record::{RecordMetadata, SendHandle};
+use crate::consumer::TopicPartition;
+use crate::encoding::batch::BATCH_HEADER_BYTES;
+use crate::encoding::record::Record;
+use crate::error::Result;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// A partition's open batch.
+#[derive(Debug, Default)]
+pub struct Pending {
+    /// Its records, in send order.
+    pub records: Vec<Record>,
+    /// Their handles, in the same order.
+    pub handles: Vec<SendHandle>,
+    /// Bytes the batch will take (header included).
+    pub size_bytes: usize,
+    /// When its first record arrived.
+    pub created_ms: i64,
+}
+
+/// Outcomes of an appended batch, held until its partition is synced.
+pub type Resolved = Vec<(SendHandle, Result<RecordMetadata>)>;
+
+/// Open batches and batches awaiting a sync.
+#[derive(Debug, Default)]
+pub struct Accumulator {
+    open: BTreeMap<TopicPartition, Pending>,
+    awaiting_sync: BTreeMap<TopicPartition, Resolved>,
+}
+
+impl Accumulator {
+    /// Whether adding `size` bytes to `tp`'s batch would take it past `batch_bytes` (an empty
+    /// batch takes any record).
+    pub fn would_overflow(&self, tp: &TopicPartition, size: usize, batch_bytes: usize) -> bool {
+        self.open
+            .get(tp)
+            .is_some_and(|p| !p.records.is_empty() && p.size_bytes + size > batch_bytes)
+    }
+
+    /// Whether `tp`'s batch has reached `batch_bytes`.
+    pub fn is_full(&self, tp: &TopicPartition, batch_bytes: usize) -> bool {
+        self.open
+            .get(tp)
+            .is_some_and(|p| p.size_bytes >= batch_bytes)
+    }
+
+    /// Adds a record to `tp`'s batch.
+    pub fn push(
+        &mut self,
+        tp: &TopicPartition,
+        record: Record,
+        size: usize,
+        handle: SendHandle,
+        now_ms: i64,
+    ) {
+        let pending = match self.open.get_mut(tp) {
+            Some(pending) => pending,
+            None => self.open.entry(tp.clone()).or_insert_with(|| Pending {
+                size_bytes: BATCH_HEADER_BYTES,
+                created_ms: now_ms,
+                ..Pending::default()
+            }),
+        };
+        pending.records.push(record);
+        pending.handles.push(handle);
+        pending.size_bytes += size;
+    }
+
+    /// Takes `tp`'s batch, if it has records.
+    pub fn take(&mut self, tp: &TopicPartition) -> Option<Pending> {
+        self.open.remove(tp).filter(|p| !p.records.is_empty())
+    }
+
+    /// Partitions whose batch's first record has waited `linger_ms` by `now_ms`.
+    pub fn lingered(&self, now_ms: i64, linger_ms: i64) -> Vec<TopicPartition> {
+        self.open
+            .iter()
+            .filter(|(_, p)| now_ms.saturating_sub(p.created_ms) >= linger_ms)
+            .map(|(tp, _)| tp.clone())
+            .collect()
+    }
+
+    /// Partitions with an open batch.
+    pub fn partitions(&self) -> Vec<TopicPartition> {
+        self.open.keys().cloned().collect()
+    }
+
+    /// Records in open batches.
+    pub fn record_count(&self) -> usize {
+        self.open.values().map(|p| p.records.len()).sum()
+    }
+
+    /// Holds an appended batch's outcomes until `tp` is synced.
+    pub fn await_sync(&mut self, tp: &TopicPartition, resolved: Resolved) {
+        self.awaiting_sync
+            .entry(tp.clone())
+            .or_default()
+            .extend(resolved);
+    }
+
+    /// Everything awaiting a sync, by partition.
+    pub fn take_awaiting_sync(&mut self) -> BTreeMap<TopicPartition, Resolved> {
+        core::mem::take(&mut self.awaiting_sync)
+    }
+}

@@ -1,0 +1,333 @@
+//! The producer: routes records to partitions, groups them into batches per partition, and
+//! appends each batch when it is full, when it has lingered long enough, or on `flush`.
+//!
+//! Kafka's accumulator model, driven by calls rather than a background thread so the core
+//! stays synchronous and `no_std`: `send` may append a full batch at once; `poll` appends the
+//! batches whose `linger_ms` has passed; `flush` appends everything. Each `send` returns a
+//! [`SendHandle`]; its [`RecordMetadata`] (or error) is ready once its batch is appended at the
+//! producer's [`Durability`]. The std layer and the bindings call `poll` on a timer and wait
+//! on handles.
+//!
+//! Invariants: records of one partition are appended in the order they were sent; a batch
+//! holds records of one partition only; every handle is resolved exactly once; a batch that
+//! fails to append or sync hands its error to its own records' handles (as Kafka's send
+//! futures carry it) and never fails an unrelated send.
+
+mod accumulator;
+mod record;
+
+pub use record::{Durability, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle};
+
+use crate::consumer::TopicPartition;
+use crate::encoding::record::{Record, body_len};
+use crate::encoding::varint::varlong_len;
+use crate::error::{Error, Result};
+use crate::limits::RECORD_BYTES_MAX;
+use crate::log::Log;
+use crate::partitioner::{PartitionRequest, murmur2_partition};
+use crate::storage::Storage;
+use accumulator::{Accumulator, Pending};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::vec::Vec;
+
+/// A producer. See the module docs.
+#[derive(Debug)]
+pub struct Producer {
+    config: ProducerConfig,
+    accumulator: Accumulator,
+    next_handle: u64,
+    completed: BTreeMap<u64, Result<RecordMetadata>>,
+}
+
+impl Producer {
+    /// A producer with `config`.
+    pub fn new(config: ProducerConfig) -> Self {
+        Self {
+            config,
+            accumulator: Accumulator::default(),
+            next_handle: 0,
+            completed: BTreeMap::new(),
+        }
+    }
+
+    /// Sends `record` to `topic`: to its own partition if it names one, else where the
+    /// partitioner says. Checks everything it can now (topic, partition, size, timestamp), so
+    /// a handle is only returned for a record the log will take.
+    pub fn send<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        topic: &str,
+        record: ProducerRecord,
+    ) -> Result<SendHandle> {
+        let partitions = log.topic_config(topic)?.partitions;
+        let explicit = checked_partition(topic, record.partition, partitions)?;
+        let (record, size) = prepare(record, log.now_ms())?;
+        let partition = match explicit {
+            Some(partition) => partition,
+            None => self.route(log, topic, &record, size, partitions),
+        };
+        Ok(self.enqueue(log, TopicPartition::new(topic, partition), record, size))
+    }
+
+    /// Sends `record` to the partition its `order_key` picks (RocketMQ's ordered send): every
+    /// record with the same order key goes to the same partition, in send order, also after a
+    /// reopen, since the choice is murmur2 of the key over the partition count.
+    pub fn send_ordered<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        topic: &str,
+        record: ProducerRecord,
+        order_key: &[u8],
+    ) -> Result<SendHandle> {
+        let partitions = log.topic_config(topic)?.partitions;
+        let (record, size) = prepare(record, log.now_ms())?;
+        let tp = TopicPartition::new(topic, murmur2_partition(order_key, partitions));
+        Ok(self.enqueue(log, tp, record, size))
+    }
+
+    /// Sends many records in one call and appends them at once: one batch per partition they
+    /// go to (more if a partition's records exceed `batch_bytes`). Nothing is sent if any
+    /// record is refused.
+    pub fn send_many<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        topic: &str,
+        records: impl IntoIterator<Item = ProducerRecord>,
+    ) -> Result<Vec<SendHandle>> {
+        let partitions = log.topic_config(topic)?.partitions;
+        let now_ms = log.now_ms();
+        let mut prepared = Vec::new();
+        for record in records {
+            let explicit = checked_partition(topic, record.partition, partitions)?;
+            let (record, size) = prepare(record, now_ms)?;
+            prepared.push((explicit, record, size));
+        }
+        let mut touched = BTreeSet::new();
+        let mut handles = Vec::with_capacity(prepared.len());
+        for (explicit, record, size) in prepared {
+            let partition = match explicit {
+                Some(partition) => partition,
+                None => self.route(log, topic, &record, size, partitions),
+            };
+            let tp = TopicPartition::new(topic, partition);
+            handles.push(self.push(log, tp.clone(), record, size, now_ms));
+            touched.insert(tp);
+        }
+        for tp in touched {
+            self.drain(log, &tp).ok(); // errors are in the handles
+        }
+        self.sync_if_fsync(log).ok();
+        Ok(handles)
+    }
+
+    /// The partitioner's choice for `record`. A keyless record routed to a sticky partition
+    /// whose batch it would overflow closes that batch and is routed again (Kafka's KIP-480),
+    /// so keyless records fill whole batches.
+    fn route<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        topic: &str,
+        record: &Record,
+        size: usize,
+        partitions: u32,
+    ) -> u32 {
+        let request = PartitionRequest {
+            topic,
+            key: record.key.as_deref(),
+            partitions,
+        };
+        let partition = self.config.partitioner.partition(&request);
+        let tp = TopicPartition::new(topic, partition);
+        if record.key.is_none()
+            && self.config.partitioner.is_sticky_for_keyless()
+            && self
+                .accumulator
+                .would_overflow(&tp, size, self.config.batch_bytes)
+        {
+            self.drain(log, &tp).ok(); // errors are in the handles
+            return self.config.partitioner.partition(&request);
+        }
+        partition
+    }
+
+    fn enqueue<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        tp: TopicPartition,
+        record: Record,
+        size: usize,
+    ) -> SendHandle {
+        let now_ms = log.now_ms();
+        let handle = self.push(log, tp, record, size, now_ms);
+        self.sync_if_fsync(log).ok(); // errors are in the handles
+        handle
+    }
+
+    /// Adds a prepared record to its partition's batch, appending the batch first if the record
+    /// would overflow it, and after if the record fills it.
+    fn push<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        tp: TopicPartition,
+        record: Record,
+        size: usize,
+        now_ms: i64,
+    ) -> SendHandle {
+        if self
+            .accumulator
+            .would_overflow(&tp, size, self.config.batch_bytes)
+        {
+            self.drain(log, &tp).ok(); // errors are in the handles
+        }
+        let handle = SendHandle(self.next_handle);
+        self.next_handle += 1;
+        self.accumulator.push(&tp, record, size, handle, now_ms);
+        if self.accumulator.is_full(&tp, self.config.batch_bytes) {
+            self.drain(log, &tp).ok(); // errors are in the handles
+        }
+        handle
+    }
+
+    /// Appends the batches that have lingered `linger_ms`; returns how many. Every ready batch
+    /// is tried; the first failure is returned (each failed record's handle has it too).
+    pub fn poll<S: Storage>(&mut self, log: &mut Log<S>) -> Result<usize> {
+        let ready = self
+            .accumulator
+            .lingered(log.now_ms(), self.config.linger_ms);
+        self.drain_all(log, &ready).map(|()| ready.len())
+    }
+
+    /// Appends every pending batch (and syncs them under `fsync` durability). Every batch is
+    /// tried; the first failure is returned (each failed record's handle has it too).
+    pub fn flush<S: Storage>(&mut self, log: &mut Log<S>) -> Result<()> {
+        let all = self.accumulator.partitions();
+        self.drain_all(log, &all)
+    }
+
+    /// The outcome of `handle`, once its batch is appended (and synced under `fsync`); each
+    /// outcome is handed out once.
+    pub fn result(&mut self, handle: SendHandle) -> Option<Result<RecordMetadata>> {
+        self.completed.remove(&handle.0)
+    }
+
+    /// How many records wait in batches not yet appended.
+    pub fn pending_records(&self) -> usize {
+        self.accumulator.record_count()
+    }
+
+    fn drain_all<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        partitions: &[TopicPartition],
+    ) -> Result<()> {
+        let mut first_error = None;
+        for tp in partitions {
+            if let Err(error) = self.drain(log, tp) {
+                first_error.get_or_insert(error);
+            }
+        }
+        if let Err(error) = self.sync_if_fsync(log) {
+            first_error.get_or_insert(error);
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Appends `tp`'s pending batch and resolves its handles. Under `fsync` durability the
+    /// handles resolve only after `sync_if_fsync`.
+    fn drain<S: Storage>(&mut self, log: &mut Log<S>, tp: &TopicPartition) -> Result<()> {
+        let Some(Pending {
+            records, handles, ..
+        }) = self.accumulator.take(tp)
+        else {
+            return Ok(());
+        };
+        let partitions = log.topic_config(&tp.topic)?.partitions;
+        self.config
+            .partitioner
+            .on_batch_closed(&tp.topic, tp.partition, partitions);
+        let outcome = log.append(&tp.topic, tp.partition, &records);
+        let resolved: Vec<_> = match &outcome {
+            Ok(info) => records
+                .iter()
+                .zip(&handles)
+                .enumerate()
+                .map(|(i, (record, handle))| {
+                    let metadata = RecordMetadata {
+                        topic: tp.topic.clone(),
+                        partition: tp.partition,
+                        offset: info.base_offset + i as i64,
+                        timestamp_ms: info.log_append_time_ms.unwrap_or(record.timestamp_ms),
+                    };
+                    (*handle, Ok(metadata))
+                })
+                .collect(),
+            Err(error) => handles.iter().map(|h| (*h, Err(error.clone()))).collect(),
+        };
+        match self.config.durability {
+            Durability::Fsync if outcome.is_ok() => self.accumulator.await_sync(tp, resolved),
+            _ => self
+                .completed
+                .extend(resolved.into_iter().map(|(h, r)| (h.0, r))),
+        }
+        outcome.map(|_| ())
+    }
+
+    /// Under `fsync` durability: syncs every partition with appended, unsynced batches once,
+    /// then resolves their handles (one sync covers every batch appended before it).
+    fn sync_if_fsync<S: Storage>(&mut self, log: &mut Log<S>) -> Result<()> {
+        let mut first_error = None;
+        for (tp, resolved) in self.accumulator.take_awaiting_sync() {
+            let synced = log.sync_partition(&tp.topic, tp.partition);
+            for (handle, result) in resolved {
+                let result = match &synced {
+                    Ok(()) => result,
+                    Err(error) => Err(error.clone()),
+                };
+                self.completed.insert(handle.0, result);
+            }
+            if let Err(error) = synced {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+/// `partition`, if named, checked against the topic's count.
+fn checked_partition(topic: &str, partition: Option<u32>, partitions: u32) -> Result<Option<u32>> {
+    match partition {
+        Some(partition) if partition >= partitions => Err(Error::PartitionNotFound {
+            topic: topic.into(),
+            partition,
+            partitions,
+        }),
+        other => Ok(other),
+    }
+}
+
+/// Checks a record and fills in its timestamp; returns it with its size in a batch.
+fn prepare(record: ProducerRecord, now_ms: i64) -> Result<(Record, usize)> {
+    let timestamp_ms = record.timestamp_ms.unwrap_or(now_ms);
+    if timestamp_ms < 0 {
+        return Err(Error::InvalidRecord {
+            reason: format!("timestamp {timestamp_ms} is negative"),
+        });
+    }
+    let record = Record {
+        timestamp_ms,
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+    };
+    // The record's size in a batch, with the widest deltas it could get.
+    let body = body_len(&record, i64::from(i32::MAX), i32::MAX);
+    let size = varlong_len(body as i64) + body;
+    if size > RECORD_BYTES_MAX {
+        return Err(Error::RecordTooLarge {
+            size_bytes: size,
+            max_bytes: RECORD_BYTES_MAX,
+        });
+    }
+    Ok((record, size))
+}
