@@ -231,3 +231,48 @@ fn bad_assignments_and_unassigned_partitions_are_typed_errors() {
         ErrorCode::PartitionNotAssigned
     );
 }
+
+/// A waker that counts its wakes.
+struct CountingWaker(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_registered_waker_is_woken_once_by_the_next_append_to_an_assigned_partition() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let (mut log, _) = log_with_topic(2);
+    log.create_topic("other", TopicConfig::default()).unwrap();
+    let mut c = consumer(AutoOffsetReset::Earliest);
+    c.assign(&log, &[tp(1)]).unwrap();
+    let counter = std::sync::Arc::new(CountingWaker(0.into()));
+    let waker = std::task::Waker::from(counter.clone());
+    c.wake_on_data(&mut log, &waker).unwrap();
+    c.wake_on_data(&mut log, &waker).unwrap(); // registering twice wakes once
+    log.append("t", 0, &[record(1, 1)]).unwrap();
+    log.append("other", 0, &[record(2, 1)]).unwrap();
+    assert_eq!(counter.0.load(SeqCst), 0, "appends elsewhere do not wake");
+    log.append("t", 1, &[record(3, 1)]).unwrap();
+    assert_eq!(counter.0.load(SeqCst), 1);
+    assert_eq!(c.poll(&log, 10).unwrap().len(), 1);
+    log.append("t", 1, &[record(4, 1)]).unwrap();
+    assert_eq!(
+        counter.0.load(SeqCst),
+        1,
+        "a wake is used up: register again to wait again"
+    );
+    c.wake_on_data(&mut log, &waker).unwrap();
+    log.delete_topic("t").unwrap();
+    assert_eq!(
+        counter.0.load(SeqCst),
+        2,
+        "deleting the topic wakes its waiters"
+    );
+    assert_eq!(
+        c.poll(&log, 10).unwrap_err().code(),
+        ErrorCode::TopicNotFound
+    );
+}

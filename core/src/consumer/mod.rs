@@ -184,6 +184,20 @@ impl Consumer {
         Ok(())
     }
 
+    /// Wakes `waker` once, at the next append to any assigned partition: register, poll, and
+    /// if the poll was empty wait for the wake (registering first closes the gap where a
+    /// record lands between an empty poll and the wait).
+    pub fn wake_on_data<S: Storage>(
+        &self,
+        log: &mut Log<S>,
+        waker: &core::task::Waker,
+    ) -> Result<()> {
+        for tp in self.positions.keys() {
+            log.wake_on_append(&tp.topic, tp.partition, waker)?;
+        }
+        Ok(())
+    }
+
     /// Up to `max_records` records from the assigned partitions, in offset order within each
     /// partition, moving each position past what is returned. Partitions take turns across
     /// polls, so one busy partition cannot starve the others. Returns at once, empty when

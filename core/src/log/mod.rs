@@ -20,6 +20,7 @@ pub mod reader;
 pub mod repair;
 pub mod segment;
 pub mod topic;
+mod wakers;
 pub mod walk;
 
 use crate::clock::Clock;
@@ -115,6 +116,7 @@ pub struct Log<S: Storage> {
     clock: Arc<dyn Clock>,
     read_only: bool,
     topics: BTreeMap<String, Topic>,
+    wakers: wakers::AppendWakers,
 }
 
 impl<S: Storage> core::fmt::Debug for Log<S> {
@@ -270,6 +272,7 @@ impl<S: Storage> Log<S> {
             clock: options.clock,
             read_only: options.read_only,
             topics,
+            wakers: wakers::AppendWakers::default(),
         })
     }
 
@@ -372,6 +375,7 @@ impl<S: Storage> Log<S> {
         let Some(topic) = self.topics.remove(name) else {
             return Err(Error::TopicNotFound { topic: name.into() });
         };
+        self.wakers.wake_topic(name);
         self.storage.remove(&topic::meta_file_name(name))?;
         let names = self.storage.list()?;
         for partition in &topic.partitions {
@@ -452,7 +456,22 @@ impl<S: Storage> Log<S> {
             // retry would store it twice); `enforce_retention` reports what this skips.
             let _ = p.enforce_retention(storage, config, now_ms);
         }
+        self.wakers.wake(topic, partition);
         Ok(info)
+    }
+
+    /// Wakes `waker` once, at the next append to the partition (or when its topic is
+    /// deleted): how consumers wait for new records without polling in a loop. Register again
+    /// after each wake to keep waiting.
+    pub fn wake_on_append(
+        &mut self,
+        topic: &str,
+        partition: u32,
+        waker: &core::task::Waker,
+    ) -> Result<()> {
+        self.partition(topic, partition)?;
+        self.wakers.register(topic, partition, waker);
+        Ok(())
     }
 
     /// Whole batches of a partition, from the one holding `offset`, up to `max_bytes` (at
