@@ -81,12 +81,7 @@ impl Partition {
         config: &TopicConfig,
         writable: bool,
     ) -> Result<Self> {
-        let prefix = format!("{dir}/");
-        let mut bases: Vec<i64> = names
-            .iter()
-            .filter_map(|n| parse_segment_base(n, &prefix))
-            .collect();
-        bases.sort_unstable();
+        let bases = segment_bases(dir, names);
         let mut segments = Vec::with_capacity(bases.len().max(1));
         for (i, &base) in bases.iter().enumerate() {
             let is_last = i + 1 == bases.len();
