@@ -46,10 +46,10 @@ pub mod limits;
 pub mod log;
 pub mod partitioner;
 pub mod producer;
+pub mod storage;
 
 pub use error::{Error, ErrorCode, Result};
 pub use format_version::FormatVersion;
-pub mod storage;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -57,9 +57,13 @@ pub mod storage;
 pub struct ReadmeDoctests;
 
 pub use clock::{Clock, ManualClock};
+pub use consumer::{AutoOffsetReset, Consumer, ConsumerConfig, ConsumerRecords, TopicPartition};
 pub use encoding::batch::{Batch, Compression, TimestampType};
 pub use encoding::record::{Header, LogRecord, Record};
 pub use log::{AppendInfo, Log, LogOptions, TopicConfig, TopicDescription};
+pub use producer::{
+    Durability, Producer, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle,
+};
 pub use storage::{MemoryStorage, Storage};
 #[cfg(feature = "std")]
 pub use {clock::SystemClock, storage::FileStorage};
