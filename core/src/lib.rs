@@ -46,6 +46,8 @@ pub mod limits;
 pub mod log;
 pub mod partitioner;
 pub mod producer;
+#[cfg(feature = "std")]
+pub mod shared;
 pub mod storage;
 
 pub use error::{Error, ErrorCode, Result};
@@ -66,7 +68,11 @@ pub use producer::{
 };
 pub use storage::{MemoryStorage, Storage};
 #[cfg(feature = "std")]
-pub use {clock::SystemClock, storage::FileStorage};
+pub use {
+    clock::SystemClock,
+    shared::{SharedLog, SharedProducer},
+    storage::FileStorage,
+};
 
 /// The engine can be shared between threads: `Log` is `Send + Sync` over any storage that is.
 const _: () = {

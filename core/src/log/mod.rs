@@ -537,6 +537,18 @@ impl<S: Storage> Log<S> {
         p.sync(storage)
     }
 
+    /// Starts a sync of one partition that can finish after the log is unlocked: returns the
+    /// offset below which everything will be durable, and the job that finishes the sync (none
+    /// when it is already done). [`crate::shared::SharedLog`] uses it for group commit.
+    pub fn detached_sync_partition(
+        &mut self,
+        topic: &str,
+        partition: u32,
+    ) -> Result<(i64, Option<crate::storage::DetachedSync>)> {
+        let (_, p, storage) = self.partition_mut(topic, partition)?;
+        p.detached_sync(storage)
+    }
+
     /// Seals the active segment of a partition and starts a new one.
     pub fn roll(&mut self, topic: &str, partition: u32) -> Result<()> {
         let (_, p, storage) = self.partition_mut(topic, partition)?;

@@ -334,6 +334,23 @@ impl Partition {
         Ok(())
     }
 
+    /// Starts a sync of the active segment that can finish with no lock held (see
+    /// [`Storage::detached_sync`](crate::storage::Storage::detached_sync)); once its job
+    /// returns `Ok`, every offset below the returned end is durable (sealed segments were
+    /// synced when they were sealed).
+    pub fn detached_sync<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+    ) -> Result<(i64, Option<crate::storage::DetachedSync>)> {
+        let end = self.high_watermark();
+        let active = self.active_mut();
+        active.write_index(storage)?;
+        if active.is_empty() {
+            return Ok((end, None));
+        }
+        Ok((end, storage.detached_sync(&active.log_name)?))
+    }
+
     /// Writes pending index entries (without syncing).
     pub fn write_index<S: crate::storage::Storage + ?Sized>(
         &mut self,

@@ -89,6 +89,24 @@ impl Accumulator {
         self.open.keys().cloned().collect()
     }
 
+    /// Whether `handle` waits in an open batch or for a sync.
+    pub fn holds(&self, handle: SendHandle) -> bool {
+        self.open.values().any(|p| p.handles.contains(&handle))
+            || self
+                .awaiting_sync
+                .values()
+                .any(|resolved| resolved.iter().any(|(h, _)| *h == handle))
+    }
+
+    /// When the oldest open batch got its first record.
+    pub fn oldest_created_ms(&self) -> Option<i64> {
+        self.open
+            .values()
+            .filter(|p| !p.records.is_empty())
+            .map(|p| p.created_ms)
+            .min()
+    }
+
     /// Records in open batches.
     pub fn record_count(&self) -> usize {
         self.open.values().map(|p| p.records.len()).sum()

@@ -38,6 +38,7 @@ pub struct Producer {
     accumulator: Accumulator,
     next_handle: u64,
     completed: BTreeMap<u64, Result<RecordMetadata>>,
+    appended_ends: BTreeMap<TopicPartition, i64>,
 }
 
 impl Producer {
@@ -48,6 +49,7 @@ impl Producer {
             accumulator: Accumulator::default(),
             next_handle: 0,
             completed: BTreeMap::new(),
+            appended_ends: BTreeMap::new(),
         }
     }
 
@@ -216,6 +218,25 @@ impl Producer {
         self.accumulator.record_count()
     }
 
+    /// Whether `handle` was issued by this producer and its outcome not yet handed out.
+    pub fn is_outstanding(&self, handle: SendHandle) -> bool {
+        self.completed.contains_key(&handle.0) || self.accumulator.holds(handle)
+    }
+
+    /// When the oldest open batch will have lingered `linger_ms` (by the log's clock), if
+    /// there is one: when [`Self::poll`] will next have work.
+    pub fn next_linger_deadline_ms(&self) -> Option<i64> {
+        self.accumulator
+            .oldest_created_ms()
+            .map(|created_ms| created_ms.saturating_add(self.config.linger_ms))
+    }
+
+    /// The end offset (last offset + 1) of the newest batch this producer appended to each
+    /// partition since the last call: what a caller syncing on its own must cover.
+    pub fn take_appended_ends(&mut self) -> BTreeMap<TopicPartition, i64> {
+        core::mem::take(&mut self.appended_ends)
+    }
+
     fn drain_all<S: Storage>(
         &mut self,
         log: &mut Log<S>,
@@ -247,6 +268,9 @@ impl Producer {
             .partitioner
             .on_batch_closed(&tp.topic, tp.partition, partitions);
         let outcome = log.append(&tp.topic, tp.partition, &records);
+        if let Ok(info) = &outcome {
+            self.appended_ends.insert(tp.clone(), info.last_offset + 1);
+        }
         let resolved: Vec<_> = match &outcome {
             Ok(info) => records
                 .iter()

@@ -11,8 +11,9 @@
 //! synced, and a file created by an earlier process that crashed may never have had that).
 //! Opening creates the root directory durably. `remove` syncs the directory at once.
 
-use super::Storage;
+use super::{DetachedSync, Storage};
 use crate::error::{Error, Result};
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -126,6 +127,23 @@ impl FileStorage {
         } else {
             Ok(())
         }
+    }
+
+    /// Syncs the directories that hold `path`'s entry, up to the root, unless this session
+    /// already has and has added no entry to them since.
+    fn sync_parent_dirs(&mut self, path: &Path) -> Result<()> {
+        let root = self.root.clone();
+        for dir in path
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(&root))
+        {
+            if !self.synced_dirs.contains(dir) {
+                self.sync_dir(dir)?;
+                self.synced_dirs.insert(dir.to_path_buf());
+            }
+        }
+        Ok(())
     }
 
     fn sync_dir(&self, dir: &Path) -> Result<()> {
@@ -271,23 +289,22 @@ impl Storage for FileStorage {
     }
 
     fn sync(&mut self, name: &str) -> Result<()> {
+        if let Some(job) = self.detached_sync(name)? {
+            job()?;
+        }
+        Ok(())
+    }
+
+    /// The directory entries are synced now (rarely needed: only after this session added
+    /// one); the file's data is synced by the job, through a handle shared with the store.
+    fn detached_sync(&mut self, name: &str) -> Result<Option<DetachedSync>> {
         self.writable()?;
         let file = self.handle(name, false)?;
         let path = self.path(name)?;
-        file.sync_data().map_err(|e| io_error("sync", &path, &e))?;
-        // The file's directory and those above it, up to the root, hold its path.
-        let root = self.root.clone();
-        for dir in path
-            .ancestors()
-            .skip(1)
-            .take_while(|d| d.starts_with(&root))
-        {
-            if !self.synced_dirs.contains(dir) {
-                self.sync_dir(dir)?;
-                self.synced_dirs.insert(dir.to_path_buf());
-            }
-        }
-        Ok(())
+        self.sync_parent_dirs(&path)?;
+        Ok(Some(Box::new(move || {
+            file.sync_data().map_err(|e| io_error("sync", &path, &e))
+        })))
     }
 
     fn list(&self) -> Result<Vec<String>> {

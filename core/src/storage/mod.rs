@@ -42,7 +42,20 @@ pub trait Storage: Send + Sync {
     fn list(&self) -> Result<Vec<String>>;
     /// Deletes `name`, durably.
     fn remove(&mut self, name: &str) -> Result<()>;
+
+    /// Starts a sync of `name` that can finish without the storage borrowed: whatever must
+    /// happen under the caller's lock happens now, and the returned job (if any) does the rest,
+    /// so other threads can go on appending while it waits on the disk (group commit). Once
+    /// the job returns `Ok`, every byte appended to `name` before this call is durable.
+    ///
+    /// The default syncs at once and returns no job.
+    fn detached_sync(&mut self, name: &str) -> Result<Option<DetachedSync>> {
+        self.sync(name).map(|()| None)
+    }
 }
+
+/// The rest of a sync started by [`Storage::detached_sync`], run with no lock held.
+pub type DetachedSync = Box<dyn FnOnce() -> Result<()> + Send>;
 
 impl<S: Storage + ?Sized> Storage for Box<S> {
     fn append(&mut self, name: &str, bytes: &[u8]) -> Result<u64> {
@@ -65,6 +78,9 @@ impl<S: Storage + ?Sized> Storage for Box<S> {
     }
     fn remove(&mut self, name: &str) -> Result<()> {
         (**self).remove(name)
+    }
+    fn detached_sync(&mut self, name: &str) -> Result<Option<DetachedSync>> {
+        (**self).detached_sync(name)
     }
 }
 

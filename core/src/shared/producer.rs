@@ -1,0 +1,201 @@
+//! A producer that threads share, over a [`SharedLog`].
+//!
+//! One [`Producer`] sits behind a mutex, so records from all threads fill the same batches.
+//! [`SharedProducer::wait`] blocks until a send's batch is appended: a waiting thread drives
+//! the producer itself (appending batches whose linger has passed), so no background thread is
+//! needed. Under `fsync` durability the inner producer only appends, and each waiter then asks
+//! the shared log to sync through its record's offset, which is where group commit happens:
+//! threads waiting at once share one sync.
+//!
+//! Lock order: the producer's mutex, then the log's. Syncs and waits hold neither.
+
+use super::SharedLog;
+use crate::consumer::TopicPartition;
+use crate::error::{Error, Result};
+use crate::producer::{
+    Durability, Producer, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle,
+};
+use crate::storage::Storage;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The longest a waiter sleeps before looking again, should the log's clock be one that does
+/// not follow the wall clock.
+const WAIT_STEP_MS_MAX: i64 = 50;
+
+/// A producer shared between threads; clones share it. See the module docs.
+pub struct SharedProducer<S: Storage> {
+    log: SharedLog<S>,
+    state: Arc<State>,
+}
+
+struct State {
+    producer: Mutex<Producer>,
+    /// Signalled whenever batches were appended, so waiters look for their outcome.
+    appended: Condvar,
+    /// The caller asked for `fsync`: waiters sync through their offsets.
+    fsync: bool,
+}
+
+impl<S: Storage> Clone for SharedProducer<S> {
+    fn clone(&self) -> Self {
+        Self {
+            log: self.log.clone(),
+            state: Arc::clone(&self.state),
+        }
+    }
+}
+
+impl<S: Storage> core::fmt::Debug for SharedProducer<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SharedProducer")
+            .field("fsync", &self.state.fsync)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Storage> SharedProducer<S> {
+    /// A producer with `config` on `log`.
+    pub fn new(log: SharedLog<S>, mut config: ProducerConfig) -> Self {
+        let fsync = config.durability == Durability::Fsync;
+        if fsync {
+            config.durability = Durability::Write;
+        }
+        Self {
+            log,
+            state: Arc::new(State {
+                producer: Mutex::new(Producer::new(config)),
+                appended: Condvar::new(),
+                fsync,
+            }),
+        }
+    }
+
+    /// [`Producer::send`] from any thread.
+    pub fn send(&self, topic: &str, record: ProducerRecord) -> Result<SendHandle> {
+        self.run(|producer, log| producer.send(log, topic, record))
+    }
+
+    /// [`Producer::send_ordered`] from any thread.
+    pub fn send_ordered(
+        &self,
+        topic: &str,
+        record: ProducerRecord,
+        order_key: &[u8],
+    ) -> Result<SendHandle> {
+        self.run(|producer, log| producer.send_ordered(log, topic, record, order_key))
+    }
+
+    /// [`Producer::send_many`] from any thread.
+    pub fn send_many(
+        &self,
+        topic: &str,
+        records: impl IntoIterator<Item = ProducerRecord>,
+    ) -> Result<Vec<SendHandle>> {
+        self.run(|producer, log| producer.send_many(log, topic, records))
+    }
+
+    /// Sends `record` and waits for its outcome.
+    pub fn send_and_wait(&self, topic: &str, record: ProducerRecord) -> Result<RecordMetadata> {
+        let handle = self.send(topic, record)?;
+        self.wait(handle)
+    }
+
+    /// Appends the batches whose linger has passed; returns how many (see [`Producer::poll`]).
+    pub fn poll(&self) -> Result<usize> {
+        self.run(|producer, log| producer.poll(log))
+    }
+
+    /// Appends every pending batch and, under `fsync`, makes every batch this producer
+    /// appended durable.
+    pub fn flush(&self) -> Result<()> {
+        let (flushed, ends) = {
+            let mut producer = self.lock()?;
+            let flushed = self.log.with(|log| Ok(producer.flush(log)));
+            (flushed?, producer.take_appended_ends())
+        };
+        self.state.appended.notify_all();
+        self.sync_ends(&ends)?;
+        flushed
+    }
+
+    /// Blocks until `handle`'s batch is appended (and synced under `fsync`); returns its
+    /// outcome. Each outcome is handed out once: a handle already waited for, or from another
+    /// producer, is an `InvalidRecord` error.
+    pub fn wait(&self, handle: SendHandle) -> Result<RecordMetadata> {
+        let mut producer = self.lock()?;
+        loop {
+            if let Some(result) = producer.result(handle) {
+                drop(producer);
+                let metadata = result?;
+                if self.state.fsync {
+                    let (topic, partition) = (&metadata.topic, metadata.partition);
+                    self.log
+                        .sync_through(topic, partition, metadata.offset + 1)?;
+                }
+                return Ok(metadata);
+            }
+            if !producer.is_outstanding(handle) {
+                return Err(Error::InvalidRecord {
+                    reason: "unknown send handle: already waited for, or another producer's".into(),
+                });
+            }
+            let now_ms = self.log.with(|log| Ok(log.now_ms()))?;
+            let deadline_ms = producer.next_linger_deadline_ms().unwrap_or(now_ms);
+            if deadline_ms <= now_ms {
+                // Errors are in the handles, this one's included.
+                self.log.with(|log| Ok(producer.poll(log).ok()))?;
+                self.state.appended.notify_all();
+                continue;
+            }
+            let step_ms = (deadline_ms - now_ms).min(WAIT_STEP_MS_MAX);
+            let step = Duration::from_millis(step_ms.unsigned_abs());
+            producer = self
+                .state
+                .appended
+                .wait_timeout(producer, step)
+                .map_err(|_| poisoned())?
+                .0;
+        }
+    }
+
+    fn run<R>(
+        &self,
+        f: impl FnOnce(&mut Producer, &mut crate::log::Log<S>) -> Result<R>,
+    ) -> Result<R> {
+        let result = {
+            let mut producer = self.lock()?;
+            self.log.with(|log| f(&mut producer, log))
+        };
+        self.state.appended.notify_all();
+        result
+    }
+
+    fn sync_ends(&self, ends: &BTreeMap<TopicPartition, i64>) -> Result<()> {
+        if !self.state.fsync {
+            return Ok(());
+        }
+        let mut first_error = None;
+        for (tp, end) in ends {
+            if let Err(error) = self.log.sync_through(&tp.topic, tp.partition, *end) {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Producer>> {
+        self.state.producer.lock().map_err(|_| poisoned())
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Io {
+        op: "lock",
+        path: alloc::string::String::new(),
+        message: "a thread panicked while holding the producer".into(),
+    }
+}
