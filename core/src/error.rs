@@ -51,6 +51,10 @@ pub enum ErrorCode {
     Io,
     /// A consumer call names a partition it was not assigned.
     PartitionNotAssigned,
+    /// An idempotent producer's batch does not continue its sequence (a batch went missing).
+    OutOfOrderSequence,
+    /// A producer with a newer epoch has taken over this producer id.
+    ProducerFenced,
 }
 
 impl ErrorCode {
@@ -75,6 +79,8 @@ impl ErrorCode {
             Self::Closed => "CLOSED",
             Self::Io => "IO",
             Self::PartitionNotAssigned => "PARTITION_NOT_ASSIGNED",
+            Self::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE",
+            Self::ProducerFenced => "PRODUCER_FENCED",
         }
     }
 
@@ -99,6 +105,8 @@ impl ErrorCode {
             Self::Closed => 16,
             Self::Io => 17,
             Self::PartitionNotAssigned => 18,
+            Self::OutOfOrderSequence => 19,
+            Self::ProducerFenced => 20,
         }
     }
 }
@@ -218,6 +226,29 @@ pub enum Error {
         /// The partition.
         partition: u32,
     },
+    /// An idempotent producer's batch does not start where its last one in the partition
+    /// ended.
+    OutOfOrderSequence {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: u32,
+        /// The producer id.
+        producer_id: i64,
+        /// The sequence the partition expected next.
+        expected: i32,
+        /// The batch's first sequence.
+        received: i32,
+    },
+    /// The producer's epoch is older than the newest one the partition has seen for its id.
+    ProducerFenced {
+        /// The producer id.
+        producer_id: i64,
+        /// The batch's epoch.
+        epoch: i16,
+        /// The newest epoch seen.
+        current_epoch: i16,
+    },
     /// The storage backend failed.
     Io {
         /// What was being done ("append", "sync", ...).
@@ -251,6 +282,8 @@ impl Error {
             Self::Closed => ErrorCode::Closed,
             Self::Io { .. } => ErrorCode::Io,
             Self::PartitionNotAssigned { .. } => ErrorCode::PartitionNotAssigned,
+            Self::OutOfOrderSequence { .. } => ErrorCode::OutOfOrderSequence,
+            Self::ProducerFenced { .. } => ErrorCode::ProducerFenced,
         }
     }
 
@@ -339,6 +372,25 @@ impl fmt::Display for Error {
             Self::PartitionNotAssigned { topic, partition } => {
                 write!(f, "{topic}-{partition} is not assigned to this consumer")
             }
+            Self::OutOfOrderSequence {
+                topic,
+                partition,
+                producer_id,
+                expected,
+                received,
+            } => write!(
+                f,
+                "out-of-order sequence from producer {producer_id} in {topic}-{partition}: \
+                 expected {expected}, received {received}"
+            ),
+            Self::ProducerFenced {
+                producer_id,
+                epoch,
+                current_epoch,
+            } => write!(
+                f,
+                "producer {producer_id} with epoch {epoch} is fenced by epoch {current_epoch}"
+            ),
         }
     }
 }

@@ -228,9 +228,12 @@ fn fsync_durability_syncs_each_partition_once_per_flush_and_survives_power_loss(
         ..ProducerConfig::default()
     };
     let mut producer = Producer::new(config);
+    // The first batch also reserves the producer's id (a synced file): warm up with it.
+    let first = producer.send_many(&mut log, "t", [value(0).partition(0)]);
     let before = log.storage().sync_count();
-    let records = (0..40).map(|i| value(i).partition((i % 2) as u32));
-    let handles = producer.send_many(&mut log, "t", records).unwrap();
+    let records = (1..40).map(|i| value(i).partition((i % 2) as u32));
+    let mut handles = producer.send_many(&mut log, "t", records).unwrap();
+    handles.extend(first.unwrap());
     assert_eq!(
         log.storage().sync_count() - before,
         2,
@@ -249,13 +252,34 @@ fn fsync_durability_syncs_each_partition_once_per_flush_and_survives_power_loss(
 }
 
 #[test]
-fn a_failed_append_resolves_its_handles_with_the_error() {
+fn a_batch_that_fails_with_an_io_error_is_retried_at_the_next_flush() {
+    let (options, _) = options_at(10_000);
+    let mut storage = FaultStorage::new();
+    storage.fail_once("append", "t-0/00000000000000000000.log", 0, true);
+    let mut log = Log::open(storage, options).unwrap();
+    log.create_topic("t", TopicConfig::default()).unwrap();
+    let mut producer = Producer::new(ProducerConfig::default());
+    let first = producer.send(&mut log, "t", value(0)).unwrap();
+    assert_eq!(producer.flush(&mut log).unwrap_err().code(), ErrorCode::Io);
+    assert!(producer.result(first).is_none(), "kept for a retry");
+    let second = producer.send(&mut log, "t", value(1)).unwrap();
+    producer.flush(&mut log).unwrap();
+    assert_eq!(producer.result(first).unwrap().unwrap().offset, 0);
+    assert_eq!(producer.result(second).unwrap().unwrap().offset, 1);
+    assert_eq!(batches(&log, 0), [1, 1], "the retried batch went first");
+}
+
+#[test]
+fn a_failed_append_with_no_retries_left_resolves_its_handles_with_the_error() {
     let (options, _) = options_at(10_000);
     let mut storage = FaultStorage::new();
     storage.fail_once("append", "t-0/00000000000000000000.log", 0, false);
     let mut log = Log::open(storage, options).unwrap();
     log.create_topic("t", TopicConfig::default()).unwrap();
-    let mut producer = Producer::new(ProducerConfig::default());
+    let mut producer = Producer::new(ProducerConfig {
+        retries: 0,
+        ..ProducerConfig::default()
+    });
     let lost = producer.send(&mut log, "t", value(0)).unwrap();
     assert_eq!(producer.flush(&mut log).unwrap_err().code(), ErrorCode::Io);
     assert_eq!(

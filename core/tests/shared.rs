@@ -75,6 +75,7 @@ fn fsync_producer<S: Storage>(log: &SharedLog<S>) -> SharedProducer<S> {
         ProducerConfig {
             linger_ms: 0,
             durability: Durability::Fsync,
+            retry_backoff_ms: 1, // the power cut test's retries all fail
             ..ProducerConfig::default()
         },
     )

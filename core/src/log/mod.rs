@@ -16,6 +16,8 @@
 pub mod index;
 mod metadata_file;
 pub mod partition;
+mod producer_ids;
+pub mod producer_state;
 pub mod reader;
 pub mod repair;
 pub mod segment;
@@ -35,6 +37,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 pub use partition::{AppendInfo, AppendOptions, Partition};
+use producer_ids::ProducerIds;
+pub use producer_ids::{PRODUCER_IDS_BLOCK, PRODUCER_IDS_FILE_NAME};
 pub use repair::RepairAction;
 pub use topic::{TopicConfig, validate_topic_name};
 
@@ -117,6 +121,8 @@ pub struct Log<S: Storage> {
     read_only: bool,
     topics: BTreeMap<String, Topic>,
     wakers: wakers::AppendWakers,
+    /// Read on the first `init_producer_id`.
+    producer_ids: Option<ProducerIds>,
 }
 
 impl<S: Storage> core::fmt::Debug for Log<S> {
@@ -273,6 +279,7 @@ impl<S: Storage> Log<S> {
             read_only: options.read_only,
             topics,
             wakers: wakers::AppendWakers::default(),
+            producer_ids: None,
         })
     }
 
@@ -446,6 +453,12 @@ impl<S: Storage> Log<S> {
     ) -> Result<AppendInfo> {
         let now_ms = self.clock.now_ms();
         let (config, p, storage) = self.partition_mut(topic, partition)?;
+        let tp = (topic, partition);
+        if let Some(stored) =
+            p.check_sequence(storage, tp, config, options.producer, records.len())?
+        {
+            return Ok(stored);
+        }
         let rolls_before = p.segments().len();
         let info = p.append(storage, config, records, options, now_ms)?;
         if p.segments().len() > rolls_before
@@ -535,6 +548,17 @@ impl<S: Storage> Log<S> {
     pub fn sync_partition(&mut self, topic: &str, partition: u32) -> Result<()> {
         let (_, p, storage) = self.partition_mut(topic, partition)?;
         p.sync(storage)
+    }
+
+    /// A producer id that no other producer of this log has had or will have, across reopens
+    /// too (Kafka's `InitProducerId`): what an idempotent producer stamps on its batches.
+    pub fn init_producer_id(&mut self) -> Result<i64> {
+        self.writable()?;
+        let ids = match &mut self.producer_ids {
+            Some(ids) => ids,
+            None => self.producer_ids.insert(ProducerIds::load(&self.storage)?),
+        };
+        ids.allocate(&mut self.storage)
     }
 
     /// Starts a sync of one partition that can finish after the log is unlocked: returns the

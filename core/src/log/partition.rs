@@ -7,11 +7,12 @@
 //! writes until the log is reopened (and recovery repairs the tail), so a half-written batch is
 //! never followed by a whole one.
 
+use super::producer_state::{ProducerStates, SequenceCheck};
 use super::segment::Segment;
 use super::topic::TopicConfig;
 use super::walk::SegmentWalk;
 use crate::encoding::batch::{
-    self, Batch, BatchOptions, ProducerFields, TimestampType, decode_header,
+    self, Batch, BatchOptions, Compression, ProducerFields, TimestampType, decode_header,
 };
 use crate::encoding::record::Record;
 use crate::error::{Error, Result};
@@ -22,6 +23,9 @@ use alloc::vec::Vec;
 /// Smallest chunk a read fetches from storage at once.
 const READ_CHUNK_BYTES_MIN: usize = 64 * 1024;
 
+/// Chunk size for walks that only look at batch headers.
+const HEADER_SCAN_CHUNK_BYTES: usize = 4096;
+
 /// Producer fields and flags for an append (Kafka's idempotence and transactions).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AppendOptions {
@@ -31,6 +35,8 @@ pub struct AppendOptions {
     pub transactional: bool,
     /// The batch is a control batch (transaction markers).
     pub control: bool,
+    /// The codec, when not the topic's.
+    pub compression: Option<Compression>,
 }
 
 /// Where an appended batch went.
@@ -42,8 +48,11 @@ pub struct AppendInfo {
     pub last_offset: i64,
     /// The append time, for topics that use log-append time.
     pub log_append_time_ms: Option<i64>,
-    /// Bytes the batch takes on disk.
+    /// Bytes the batch takes on disk (0 for a duplicate).
     pub size_bytes: usize,
+    /// The batch was an idempotent producer's retry of one already stored, at these offsets:
+    /// nothing was written.
+    pub duplicate: bool,
 }
 
 /// A partition's segments.
@@ -53,6 +62,8 @@ pub struct Partition {
     segments: Vec<Segment>,
     failed: bool,
     encode_buffer: Vec<u8>,
+    /// Built on the first idempotent append (see `producer_state`).
+    producer_states: Option<ProducerStates>,
 }
 
 fn parse_segment_base(name: &str, prefix: &str) -> Option<i64> {
@@ -124,6 +135,7 @@ impl Partition {
             segments,
             failed: false,
             encode_buffer: Vec::new(),
+            producer_states: None,
         })
     }
 
@@ -199,7 +211,7 @@ impl Partition {
             }
         };
         let batch_options = BatchOptions {
-            compression: config.compression,
+            compression: options.compression.unwrap_or(config.compression),
             log_append_time_ms,
             producer: options.producer,
             transactional: options.transactional,
@@ -214,12 +226,69 @@ impl Partition {
             });
         self.encode_buffer = buffer;
         let size_bytes = result?;
+        if let Some(states) = &mut self.producer_states
+            && let Some(header) = self.encode_buffer.get(..size_bytes)
+            && let Ok(header) = decode_header(header)
+        {
+            states.note(&header);
+        }
         Ok(AppendInfo {
             base_offset,
             last_offset: self.high_watermark() - 1,
             log_append_time_ms,
             size_bytes,
+            duplicate: false,
         })
+    }
+
+    /// For an idempotent producer's batch of `count` records: whether it may be written, is a
+    /// retry of a stored batch (returned as that batch's `AppendInfo`), or is refused. The
+    /// first call reads every batch header of the partition.
+    pub fn check_sequence<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &S,
+        (topic, partition): (&str, u32),
+        config: &TopicConfig,
+        producer: ProducerFields,
+        count: usize,
+    ) -> Result<Option<AppendInfo>> {
+        if producer.producer_id < 0 {
+            return Ok(None);
+        }
+        if self.producer_states.is_none() {
+            self.producer_states = Some(self.scan_producer_states(storage)?);
+        }
+        let Some(states) = &self.producer_states else {
+            return Ok(None);
+        };
+        Ok(match states.check(topic, partition, producer, count)? {
+            SequenceCheck::Append => None,
+            SequenceCheck::Duplicate(stored) => Some(AppendInfo {
+                base_offset: stored.base_offset,
+                last_offset: stored.last_offset,
+                log_append_time_ms: (config.timestamp_type == TimestampType::LogAppendTime)
+                    .then_some(stored.max_timestamp_ms),
+                size_bytes: 0,
+                duplicate: true,
+            }),
+        })
+    }
+
+    /// Producer state from every stored batch header, oldest first.
+    fn scan_producer_states<S: crate::storage::Storage + ?Sized>(
+        &self,
+        storage: &S,
+    ) -> Result<ProducerStates> {
+        let mut states = ProducerStates::default();
+        for segment in &self.segments {
+            let mut walk = SegmentWalk::new(storage, segment, None, HEADER_SCAN_CHUNK_BYTES);
+            while let Some(header) = walk.peek() {
+                let header = header?;
+                states.note(&header);
+                walk.skip(&header);
+            }
+        }
+        Ok(states)
     }
 
     fn write_batch<S: crate::storage::Storage + ?Sized>(

@@ -3,7 +3,7 @@
 
 use super::record::{RecordMetadata, SendHandle};
 use crate::consumer::TopicPartition;
-use crate::encoding::batch::BATCH_HEADER_BYTES;
+use crate::encoding::batch::{BATCH_HEADER_BYTES, ProducerFields};
 use crate::encoding::record::Record;
 use crate::error::Result;
 use alloc::collections::BTreeMap;
@@ -22,6 +22,20 @@ pub struct Pending {
     pub created_ms: i64,
 }
 
+/// A batch whose append failed with an error worth retrying, waiting for its next try with
+/// the same producer fields (so a try that did store it is recognised as a duplicate).
+#[derive(Debug)]
+pub struct Retry {
+    /// The batch.
+    pub pending: Pending,
+    /// Its producer id, epoch and base sequence.
+    pub fields: ProducerFields,
+    /// Tries so far.
+    pub attempts: u32,
+    /// When `poll` may try it again (`flush` does not wait).
+    pub due_ms: i64,
+}
+
 /// Outcomes of an appended batch, held until its partition is synced.
 pub type Resolved = Vec<(SendHandle, Result<RecordMetadata>)>;
 
@@ -29,6 +43,7 @@ pub type Resolved = Vec<(SendHandle, Result<RecordMetadata>)>;
 #[derive(Debug, Default)]
 pub struct Accumulator {
     open: BTreeMap<TopicPartition, Pending>,
+    retries: BTreeMap<TopicPartition, Retry>,
     awaiting_sync: BTreeMap<TopicPartition, Resolved>,
 }
 
@@ -70,46 +85,84 @@ impl Accumulator {
         pending.size_bytes += size;
     }
 
+    /// Holds a failed batch for its next try; it goes before `tp`'s open batch.
+    pub fn put_retry(&mut self, tp: &TopicPartition, retry: Retry) {
+        self.retries.insert(tp.clone(), retry);
+    }
+
+    /// Takes `tp`'s batch waiting for a retry.
+    pub fn take_retry(&mut self, tp: &TopicPartition) -> Option<Retry> {
+        self.retries.remove(tp)
+    }
+
     /// Takes `tp`'s batch, if it has records.
     pub fn take(&mut self, tp: &TopicPartition) -> Option<Pending> {
         self.open.remove(tp).filter(|p| !p.records.is_empty())
     }
 
-    /// Partitions whose batch's first record has waited `linger_ms` by `now_ms`.
+    /// Partitions whose batch's first record has waited `linger_ms` by `now_ms`, and those
+    /// with a batch to retry.
     pub fn lingered(&self, now_ms: i64, linger_ms: i64) -> Vec<TopicPartition> {
-        self.open
+        let lingered = self
+            .open
             .iter()
             .filter(|(_, p)| now_ms.saturating_sub(p.created_ms) >= linger_ms)
-            .map(|(tp, _)| tp.clone())
-            .collect()
+            .map(|(tp, _)| tp);
+        let due = self
+            .retries
+            .iter()
+            .filter(|(_, r)| r.due_ms <= now_ms)
+            .map(|(tp, _)| tp);
+        let mut ready: Vec<_> = lingered.chain(due).cloned().collect();
+        ready.sort();
+        ready.dedup();
+        ready
     }
 
-    /// Partitions with an open batch.
+    /// Partitions with an open batch or a batch to retry.
     pub fn partitions(&self) -> Vec<TopicPartition> {
-        self.open.keys().cloned().collect()
+        let mut all: Vec<_> = self
+            .open
+            .keys()
+            .chain(self.retries.keys())
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
     }
 
     /// Whether `handle` waits in an open batch or for a sync.
     pub fn holds(&self, handle: SendHandle) -> bool {
-        self.open.values().any(|p| p.handles.contains(&handle))
+        self.open
+            .values()
+            .chain(self.retries.values().map(|r| &r.pending))
+            .any(|p| p.handles.contains(&handle))
             || self
                 .awaiting_sync
                 .values()
                 .any(|resolved| resolved.iter().any(|(h, _)| *h == handle))
     }
 
-    /// When the oldest open batch got its first record.
-    pub fn oldest_created_ms(&self) -> Option<i64> {
-        self.open
+    /// When `lingered` will next name a partition: the oldest open batch's linger end, or a
+    /// retry's due time.
+    pub fn next_deadline_ms(&self, linger_ms: i64) -> Option<i64> {
+        let lingers = self
+            .open
             .values()
             .filter(|p| !p.records.is_empty())
-            .map(|p| p.created_ms)
-            .min()
+            .map(|p| p.created_ms.saturating_add(linger_ms));
+        lingers.chain(self.retries.values().map(|r| r.due_ms)).min()
     }
 
-    /// Records in open batches.
+    /// Records in open batches and batches to retry.
     pub fn record_count(&self) -> usize {
-        self.open.values().map(|p| p.records.len()).sum()
+        let retrying = self.retries.values().map(|r| r.pending.records.len());
+        self.open
+            .values()
+            .map(|p| p.records.len())
+            .chain(retrying)
+            .sum()
     }
 
     /// Holds an appended batch's outcomes until `tp` is synced.

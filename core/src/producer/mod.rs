@@ -19,14 +19,18 @@ mod record;
 pub use record::{Durability, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle};
 
 use crate::consumer::TopicPartition;
+use crate::encoding::batch::ProducerFields;
 use crate::encoding::record::{Record, body_len};
 use crate::encoding::varint::varlong_len;
+use crate::error::ErrorCode;
 use crate::error::{Error, Result};
 use crate::limits::RECORD_BYTES_MAX;
+use crate::log::AppendOptions;
 use crate::log::Log;
+use crate::log::producer_state::sequence_after;
 use crate::partitioner::{PartitionRequest, murmur2_partition};
 use crate::storage::Storage;
-use accumulator::{Accumulator, Pending};
+use accumulator::{Accumulator, Pending, Retry};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::vec::Vec;
@@ -39,6 +43,10 @@ pub struct Producer {
     next_handle: u64,
     completed: BTreeMap<u64, Result<RecordMetadata>>,
     appended_ends: BTreeMap<TopicPartition, i64>,
+    /// Producer id and epoch, once the first idempotent batch needs them.
+    identity: Option<(i64, i16)>,
+    /// Each partition's next sequence number.
+    sequences: BTreeMap<TopicPartition, i32>,
 }
 
 impl Producer {
@@ -50,6 +58,8 @@ impl Producer {
             next_handle: 0,
             completed: BTreeMap::new(),
             appended_ends: BTreeMap::new(),
+            identity: None,
+            sequences: BTreeMap::new(),
         }
     }
 
@@ -226,9 +236,7 @@ impl Producer {
     /// When the oldest open batch will have lingered `linger_ms` (by the log's clock), if
     /// there is one: when [`Self::poll`] will next have work.
     pub fn next_linger_deadline_ms(&self) -> Option<i64> {
-        self.accumulator
-            .oldest_created_ms()
-            .map(|created_ms| created_ms.saturating_add(self.config.linger_ms))
+        self.accumulator.next_deadline_ms(self.config.linger_ms)
     }
 
     /// The end offset (last offset + 1) of the newest batch this producer appended to each
@@ -254,47 +262,134 @@ impl Producer {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Appends `tp`'s pending batch and resolves its handles. Under `fsync` durability the
-    /// handles resolve only after `sync_if_fsync`.
+    /// Appends `tp`'s batch waiting for a retry, if any, then its open batch, resolving their
+    /// handles. A batch kept for another retry holds back the open batch behind it, so the
+    /// partition's order holds. Under `fsync` durability the handles resolve only after
+    /// `sync_if_fsync`.
     fn drain<S: Storage>(&mut self, log: &mut Log<S>, tp: &TopicPartition) -> Result<()> {
-        let Some(Pending {
-            records, handles, ..
-        }) = self.accumulator.take(tp)
-        else {
+        if let Some(retry) = self.accumulator.take_retry(tp) {
+            self.append_batch(log, tp, retry.pending, retry.fields, retry.attempts)?;
+        }
+        let Some(pending) = self.accumulator.take(tp) else {
             return Ok(());
         };
         let partitions = log.topic_config(&tp.topic)?.partitions;
         self.config
             .partitioner
             .on_batch_closed(&tp.topic, tp.partition, partitions);
-        let outcome = log.append(&tp.topic, tp.partition, &records);
-        if let Ok(info) = &outcome {
-            self.appended_ends.insert(tp.clone(), info.last_offset + 1);
+        match self.next_fields(log, tp, pending.records.len()) {
+            Ok(fields) => self.append_batch(log, tp, pending, fields, 0),
+            Err(error) => {
+                self.fail(&pending.handles, &error);
+                Err(error)
+            }
         }
-        let resolved: Vec<_> = match &outcome {
-            Ok(info) => records
-                .iter()
-                .zip(&handles)
-                .enumerate()
-                .map(|(i, (record, handle))| {
-                    let metadata = RecordMetadata {
-                        topic: tp.topic.clone(),
-                        partition: tp.partition,
-                        offset: info.base_offset + i as i64,
-                        timestamp_ms: info.log_append_time_ms.unwrap_or(record.timestamp_ms),
-                    };
-                    (*handle, Ok(metadata))
-                })
-                .collect(),
-            Err(error) => handles.iter().map(|h| (*h, Err(error.clone()))).collect(),
+    }
+
+    /// The producer fields for `tp`'s next batch of `count` records: none without
+    /// idempotence; else this producer's id (taken from the log on first use) and epoch, and
+    /// the partition's next sequence, which moves past the batch.
+    fn next_fields<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        tp: &TopicPartition,
+        count: usize,
+    ) -> Result<ProducerFields> {
+        if !self.config.enable_idempotence {
+            return Ok(ProducerFields::NONE);
+        }
+        let (producer_id, producer_epoch) = match self.identity {
+            Some(identity) => identity,
+            None => *self.identity.insert((log.init_producer_id()?, 0)),
         };
+        let sequence = self.sequences.entry(tp.clone()).or_insert(0);
+        let base_sequence = *sequence;
+        *sequence = sequence_after(base_sequence, count as i64);
+        Ok(ProducerFields {
+            producer_id,
+            producer_epoch,
+            base_sequence,
+        })
+    }
+
+    /// Appends one batch. On an I/O error with retries left it is kept to be tried again
+    /// with the same fields; on any other failure its records fail, and an idempotent
+    /// producer bumps its epoch, since the batch left a hole in its sequence (Kafka's
+    /// KIP-360).
+    fn append_batch<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        tp: &TopicPartition,
+        pending: Pending,
+        fields: ProducerFields,
+        attempts: u32,
+    ) -> Result<()> {
+        let options = AppendOptions {
+            producer: fields,
+            compression: self.config.compression,
+            ..AppendOptions::default()
+        };
+        let outcome = log.append_with(&tp.topic, tp.partition, &pending.records, &options);
+        let info = match outcome {
+            Ok(info) => info,
+            Err(error) => {
+                if error.code() == ErrorCode::Io && attempts < self.config.retries {
+                    let due_ms = log.now_ms().saturating_add(self.config.retry_backoff_ms);
+                    let retry = Retry {
+                        pending,
+                        fields,
+                        attempts: attempts + 1,
+                        due_ms,
+                    };
+                    self.accumulator.put_retry(tp, retry);
+                } else {
+                    self.fail(&pending.handles, &error);
+                    if fields.producer_id >= 0 {
+                        self.bump_epoch();
+                    }
+                }
+                return Err(error);
+            }
+        };
+        self.appended_ends.insert(tp.clone(), info.last_offset + 1);
+        let resolved: Vec<_> = pending
+            .records
+            .iter()
+            .zip(&pending.handles)
+            .enumerate()
+            .map(|(i, (record, handle))| {
+                let metadata = RecordMetadata {
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    offset: info.base_offset + i as i64,
+                    timestamp_ms: info.log_append_time_ms.unwrap_or(record.timestamp_ms),
+                };
+                (*handle, Ok(metadata))
+            })
+            .collect();
         match self.config.durability {
-            Durability::Fsync if outcome.is_ok() => self.accumulator.await_sync(tp, resolved),
+            Durability::Fsync => self.accumulator.await_sync(tp, resolved),
             _ => self
                 .completed
                 .extend(resolved.into_iter().map(|(h, r)| (h.0, r))),
         }
-        outcome.map(|_| ())
+        Ok(())
+    }
+
+    fn fail(&mut self, handles: &[SendHandle], error: &Error) {
+        for handle in handles {
+            self.completed.insert(handle.0, Err(error.clone()));
+        }
+    }
+
+    /// Starts a new epoch with every sequence back at 0; a new producer id once the epochs
+    /// run out.
+    fn bump_epoch(&mut self) {
+        self.identity = match self.identity {
+            Some((id, epoch)) if epoch < i16::MAX => Some((id, epoch + 1)),
+            _ => None,
+        };
+        self.sequences.clear();
     }
 
     /// Under `fsync` durability: syncs every partition with appended, unsynced batches once,

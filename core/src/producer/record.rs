@@ -1,5 +1,6 @@
 //! The producer's records, settings and outcomes.
 
+use crate::encoding::batch::Compression;
 use crate::encoding::record::Header;
 use crate::partitioner::Partitioner;
 use alloc::string::String;
@@ -85,6 +86,20 @@ pub struct ProducerConfig {
     pub durability: Durability,
     /// Where records without a partition go.
     pub partitioner: Partitioner,
+    /// The codec for this producer's batches; `None` uses the topic's (Kafka's
+    /// `compression.type`).
+    pub compression: Option<Compression>,
+    /// Stamp batches with a producer id, epoch and sequence numbers, so a retried batch that
+    /// was in fact stored is not stored twice (Kafka's `enable.idempotence`, on by default as
+    /// in Kafka 3).
+    pub enable_idempotence: bool,
+    /// How many times a batch whose append failed with an I/O error is tried again, at the
+    /// next call that appends to its partition (`send`, `poll`, `flush`), before its records
+    /// fail (Kafka's `retries`).
+    pub retries: u32,
+    /// How long a failed batch waits before `poll` tries it again (`retry.backoff.ms`);
+    /// `flush` and a full batch behind it do not wait.
+    pub retry_backoff_ms: i64,
 }
 
 impl Default for ProducerConfig {
@@ -94,6 +109,10 @@ impl Default for ProducerConfig {
             linger_ms: 5,
             durability: Durability::Write,
             partitioner: Partitioner::default(),
+            compression: None,
+            enable_idempotence: true,
+            retries: 5,
+            retry_backoff_ms: 100,
         }
     }
 }

@@ -52,7 +52,15 @@ struct Failure {
     op: &'static str,
     name_suffix: String,
     skip: u32,
-    short_write: bool,
+    lands: Lands,
+}
+
+/// How much of a failing append reaches the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lands {
+    Nothing,
+    Half,
+    All,
 }
 
 fn injected_failure(op: &'static str, name: &str) -> Error {
@@ -102,16 +110,34 @@ impl FaultStorage {
     /// ends with `name_suffix` fail once, after `skip` such calls succeed. With `short_write`,
     /// a failing append first writes half its bytes.
     pub fn fail_once(&mut self, op: &'static str, name_suffix: &str, skip: u32, short_write: bool) {
+        let lands = if short_write {
+            Lands::Half
+        } else {
+            Lands::Nothing
+        };
         self.failures.push(Failure {
             op,
             name_suffix: name_suffix.into(),
             skip,
-            short_write,
+            lands,
         });
     }
 
-    /// Whether an injected failure fires now for `op` on `name`: `Some(short_write)`.
-    fn injected(&mut self, op: &str, name: &str) -> Option<bool> {
+    /// Makes one append to a file whose name ends with `name_suffix` write all its bytes and
+    /// then report failure, after `skip` such appends succeed: a write whose acknowledgement
+    /// was lost, which a retry would store twice.
+    pub fn lose_ack_once(&mut self, name_suffix: &str, skip: u32) {
+        self.failures.push(Failure {
+            op: "append",
+            name_suffix: name_suffix.into(),
+            skip,
+            lands: Lands::All,
+        });
+    }
+
+    /// Whether an injected failure fires now for `op` on `name`, and how much of an append
+    /// lands.
+    fn injected(&mut self, op: &str, name: &str) -> Option<Lands> {
         let index = self.failures.iter_mut().position(|f| {
             if f.op != op || !name.ends_with(&f.name_suffix) {
                 return false;
@@ -120,7 +146,7 @@ impl FaultStorage {
             f.skip = f.skip.saturating_sub(1);
             fires
         })?;
-        Some(self.failures.remove(index).short_write)
+        Some(self.failures.remove(index).lands)
     }
 
     /// Lets `ops` more mutating calls succeed, then cuts the power.
@@ -207,10 +233,15 @@ impl FaultStorage {
 
 impl Storage for FaultStorage {
     fn append(&mut self, name: &str, bytes: &[u8]) -> Result<u64> {
-        if let Some(short_write) = self.injected("append", name) {
-            if short_write {
+        if let Some(lands) = self.injected("append", name) {
+            let landed = match lands {
+                Lands::Nothing => 0,
+                Lands::Half => bytes.len() / 2,
+                Lands::All => bytes.len(),
+            };
+            if landed > 0 {
                 self.written
-                    .append(name, bytes.get(..bytes.len() / 2).unwrap_or_default())?;
+                    .append(name, bytes.get(..landed).unwrap_or_default())?;
             }
             return Err(injected_failure("append", name));
         }
