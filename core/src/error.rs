@@ -58,6 +58,30 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in number order: what the bindings build their error classes from.
+    pub const ALL: [Self; 20] = [
+        Self::TopicNotFound,
+        Self::TopicExists,
+        Self::InvalidTopicName,
+        Self::PartitionNotFound,
+        Self::RecordTooLarge,
+        Self::BatchTooLarge,
+        Self::OffsetOutOfRange,
+        Self::CorruptLog,
+        Self::LogLocked,
+        Self::NotALog,
+        Self::UnsupportedFormatVersion,
+        Self::UnsupportedCompression,
+        Self::InvalidConfig,
+        Self::InvalidRecord,
+        Self::ReadOnly,
+        Self::Closed,
+        Self::Io,
+        Self::PartitionNotAssigned,
+        Self::OutOfOrderSequence,
+        Self::ProducerFenced,
+    ];
+
     /// The code's stable name, as the bindings expose it.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -399,3 +423,19 @@ impl core::error::Error for Error {}
 
 /// The engine's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_numbered_in_order_and_named_uniquely() {
+        for (i, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(usize::from(code.as_u16()), i + 1, "{code}");
+        }
+        let mut names: alloc::vec::Vec<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+    }
+}

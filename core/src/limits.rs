@@ -18,6 +18,9 @@ pub const SEGMENT_BYTES_DEFAULT: u64 = 1024 * 1024 * 1024;
 pub const INDEX_INTERVAL_BYTES_DEFAULT: u32 = 4096;
 /// Most partitions one topic may have.
 pub const PARTITIONS_MAX: u32 = 10_000;
+/// Latest record timestamp a writer takes: 9999-12-31T23:59:59.999Z. Later ones are refused
+/// as garbage, and keep all time arithmetic (ages, retention, index entries) far from overflow.
+pub const TIMESTAMP_MS_MAX: i64 = 253_402_300_799_999;
 /// Longest topic name (Kafka's rule).
 pub const TOPIC_NAME_CHARS_MAX: usize = 249;
 /// Largest LZ4 block inside a compressed batch's frame (LZ4 frame's 64 KiB block size).

@@ -164,10 +164,14 @@ fn bad_input_gets_typed_errors_and_changes_nothing() {
         log.append("t", 0, &[]).unwrap_err().code(),
         ErrorCode::InvalidRecord
     );
-    assert_eq!(
-        log.append("t", 0, &[record(1, -5)]).unwrap_err().code(),
-        ErrorCode::InvalidRecord
-    );
+    let too_late = mqlite::limits::TIMESTAMP_MS_MAX + 1;
+    for timestamp_ms in [-5, too_late] {
+        let batch = [record(1, 0), record(2, timestamp_ms)];
+        assert_eq!(
+            log.append("t", 0, &batch).unwrap_err().code(),
+            ErrorCode::InvalidRecord
+        );
+    }
     // None of that wrote anything.
     assert_eq!(log.high_watermark("t", 0).unwrap(), 0);
     assert_eq!(log.append("t", 0, &[record(1, 0)]).unwrap().base_offset, 0);

@@ -9,7 +9,9 @@ use common::options_at;
 use mqlite::partitioner::murmur2_partition;
 use mqlite::producer::{Durability, Producer, ProducerConfig, ProducerRecord};
 use mqlite::storage::FaultStorage;
-use mqlite::{ErrorCode, Log, LogOptions, ManualClock, MemoryStorage, TimestampType, TopicConfig};
+use mqlite::{
+    Compression, ErrorCode, Log, LogOptions, ManualClock, MemoryStorage, TimestampType, TopicConfig,
+};
 
 fn setup(partitions: u32) -> (Log<MemoryStorage>, ManualClock) {
     let (options, clock) = options_at(10_000);
@@ -325,10 +327,15 @@ fn bad_records_are_refused_at_send_and_nothing_is_queued() {
         code(producer.send(&mut log, "t", value(0).partition(2))),
         ErrorCode::PartitionNotFound
     );
-    assert_eq!(
-        code(producer.send(&mut log, "t", value(0).timestamp_ms(-1))),
-        ErrorCode::InvalidRecord
-    );
+    for timestamp_ms in [-1, i64::MIN, mqlite::limits::TIMESTAMP_MS_MAX + 1, i64::MAX] {
+        assert_eq!(
+            code(producer.send(&mut log, "t", value(0).timestamp_ms(timestamp_ms))),
+            ErrorCode::InvalidRecord,
+            "{timestamp_ms}"
+        );
+    }
+    let latest = value(0).timestamp_ms(mqlite::limits::TIMESTAMP_MS_MAX);
+    let latest = producer.send(&mut log, "t", latest.partition(1)).unwrap();
     let huge = ProducerRecord::with_value(vec![0u8; mqlite::limits::RECORD_BYTES_MAX]);
     assert_eq!(
         code(producer.send(&mut log, "t", huge)),
@@ -339,10 +346,42 @@ fn bad_records_are_refused_at_send_and_nothing_is_queued() {
         producer.send_many(&mut log, "t", mixed).unwrap_err().code(),
         ErrorCode::PartitionNotFound
     );
-    assert_eq!(producer.pending_records(), 0);
+    assert_eq!(
+        producer.pending_records(),
+        1,
+        "only the latest possible timestamp"
+    );
     producer.flush(&mut log).unwrap();
+    assert_eq!(producer.result(latest).unwrap().unwrap().offset, 0);
     assert_eq!(
         log.high_watermark("t", 0).unwrap() + log.high_watermark("t", 1).unwrap(),
-        0
+        1
+    );
+}
+
+#[test]
+fn a_producer_compresses_with_its_own_codec_or_else_the_topics() {
+    let (mut log, _) = setup(1);
+    let mut lz4 = Producer::new(ProducerConfig {
+        compression: Some(Compression::Lz4),
+        ..ProducerConfig::default()
+    });
+    let mut plain = Producer::new(ProducerConfig::default());
+    let repetitive = || ProducerRecord::with_value("abc".repeat(500));
+    lz4.send_many(&mut log, "t", [repetitive(), repetitive()])
+        .unwrap();
+    plain
+        .send_many(&mut log, "t", [repetitive(), repetitive()])
+        .unwrap();
+    let stored = log.read_batches("t", 0, 0, usize::MAX).unwrap();
+    let codecs: Vec<_> = stored.iter().map(|b| b.header.codec()).collect();
+    assert_eq!(codecs, [Compression::Lz4 as u8, Compression::None as u8]);
+    let sizes: Vec<_> = stored.iter().map(|b| b.header.size_bytes()).collect();
+    assert!(sizes[0] < sizes[1] / 4, "{sizes:?}");
+    let values = log.read("t", 0, 0, usize::MAX).unwrap();
+    assert!(
+        values
+            .iter()
+            .all(|r| r.value.as_deref() == Some("abc".repeat(500).as_bytes()))
     );
 }

@@ -237,3 +237,17 @@ fn read_body(
         headers,
     })
 }
+
+/// Refuses a record timestamp below 0 or past [`TIMESTAMP_MS_MAX`](crate::limits::TIMESTAMP_MS_MAX).
+pub fn check_timestamp(timestamp_ms: i64) -> crate::error::Result<()> {
+    let reason = if timestamp_ms < 0 {
+        "is negative"
+    } else if timestamp_ms > crate::limits::TIMESTAMP_MS_MAX {
+        "is after the year 9999"
+    } else {
+        return Ok(());
+    };
+    Err(crate::error::Error::InvalidRecord {
+        reason: alloc::format!("timestamp {timestamp_ms} {reason}"),
+    })
+}

@@ -14,7 +14,7 @@ use super::walk::SegmentWalk;
 use crate::encoding::batch::{
     self, Batch, BatchOptions, Compression, ProducerFields, TimestampType, decode_header,
 };
-use crate::encoding::record::Record;
+use crate::encoding::record::{Record, check_timestamp};
 use crate::error::{Error, Result};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -202,10 +202,8 @@ impl Partition {
                 Some(now_ms.max(self.max_timestamp().unwrap_or(i64::MIN)))
             }
             TimestampType::CreateTime => {
-                if let Some(bad) = records.iter().find(|r| r.timestamp_ms < 0) {
-                    return Err(Error::InvalidRecord {
-                        reason: format!("timestamp {} is negative", bad.timestamp_ms),
-                    });
+                for record in records {
+                    check_timestamp(record.timestamp_ms)?;
                 }
                 None
             }

@@ -20,7 +20,7 @@ pub use record::{Durability, ProducerConfig, ProducerRecord, RecordMetadata, Sen
 
 use crate::consumer::TopicPartition;
 use crate::encoding::batch::ProducerFields;
-use crate::encoding::record::{Record, body_len};
+use crate::encoding::record::{Record, body_len, check_timestamp};
 use crate::encoding::varint::varlong_len;
 use crate::error::ErrorCode;
 use crate::error::{Error, Result};
@@ -32,7 +32,6 @@ use crate::partitioner::{PartitionRequest, murmur2_partition};
 use crate::storage::Storage;
 use accumulator::{Accumulator, Pending, Retry};
 use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::format;
 use alloc::vec::Vec;
 
 /// A producer. See the module docs.
@@ -428,11 +427,7 @@ fn checked_partition(topic: &str, partition: Option<u32>, partitions: u32) -> Re
 /// Checks a record and fills in its timestamp; returns it with its size in a batch.
 fn prepare(record: ProducerRecord, now_ms: i64) -> Result<(Record, usize)> {
     let timestamp_ms = record.timestamp_ms.unwrap_or(now_ms);
-    if timestamp_ms < 0 {
-        return Err(Error::InvalidRecord {
-            reason: format!("timestamp {timestamp_ms} is negative"),
-        });
-    }
+    check_timestamp(timestamp_ms)?;
     let record = Record {
         timestamp_ms,
         key: record.key,
