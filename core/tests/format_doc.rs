@@ -19,7 +19,10 @@ use mqlite::encoding::lz4_frame;
 use mqlite::encoding::varint::put_varlong;
 use mqlite::log::index::{OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES};
 use mqlite::log::topic::TOPIC_META_BYTES;
-use mqlite::log::{META_FILE_BYTES, META_FILE_NAME};
+use mqlite::log::{
+    META_FILE_BYTES, META_FILE_NAME, PRODUCER_IDS_BLOCK, PRODUCER_IDS_ENTRY_BYTES,
+    PRODUCER_IDS_FILE_NAME,
+};
 use mqlite::{
     Compression, FormatVersion, Log, LogOptions, ManualClock, Record, TimestampType, TopicConfig,
     limits,
@@ -503,6 +506,27 @@ fn mqlite_meta_matches_its_table_and_example() {
     assert_eq!(hex_block(&doc, "example-meta", 0), bytes, "{}", hex(&bytes));
 }
 
+#[test]
+fn the_producer_ids_file_matches_its_table_and_example() {
+    let doc = doc();
+    let mut log = Log::in_memory(options_at(0)).unwrap();
+    for expected in 0..=PRODUCER_IDS_BLOCK as i64 {
+        assert_eq!(log.init_producer_id().unwrap(), expected);
+    }
+    let bytes = log.storage().files()[PRODUCER_IDS_FILE_NAME].clone();
+    assert_eq!(bytes.len(), 2 * PRODUCER_IDS_ENTRY_BYTES);
+    assert_eq!(hex_block(&doc, "example-pids", 0), bytes, "{}", hex(&bytes));
+    let fields = layout(&doc, "layout:pids-entry");
+    assert_eq!(layout_bytes(&fields), PRODUCER_IDS_ENTRY_BYTES);
+    let second = &bytes[PRODUCER_IDS_ENTRY_BYTES..];
+    let expected = vec![
+        ("reserved_end", 2000u64.to_be_bytes().to_vec()),
+        ("crc", crc32fast::hash(&second[..8]).to_be_bytes().to_vec()),
+    ];
+    check_fields("layout:pids-entry", &fields, second, &expected);
+    check_types("layout:pids-entry", &fields, &["u64", "u32"]);
+}
+
 fn topic_fields(bytes: &[u8], config: &TopicConfig) -> Vec<(&'static str, Vec<u8>)> {
     let optional = |v: Option<i64>| v.unwrap_or(-1).to_be_bytes().to_vec();
     vec![
@@ -587,6 +611,8 @@ fn constants_and_limits_match_the_code() {
             ("LOG_OVERHEAD_BYTES", LOG_OVERHEAD_BYTES as i128),
             ("OFFSET_ENTRY_BYTES", OFFSET_ENTRY_BYTES as i128),
             ("TIME_ENTRY_BYTES", TIME_ENTRY_BYTES as i128),
+            ("PRODUCER_IDS_ENTRY_BYTES", PRODUCER_IDS_ENTRY_BYTES as i128),
+            ("PRODUCER_IDS_BLOCK", PRODUCER_IDS_BLOCK.into()),
         ],
     );
     check(
@@ -608,6 +634,7 @@ fn constants_and_limits_match_the_code() {
             ("PARTITIONS_MAX", limits::PARTITIONS_MAX.into()),
             ("TOPIC_NAME_CHARS_MAX", limits::TOPIC_NAME_CHARS_MAX as i128),
             ("LZ4_BLOCK_BYTES_MAX", limits::LZ4_BLOCK_BYTES_MAX as i128),
+            ("TIMESTAMP_MS_MAX", limits::TIMESTAMP_MS_MAX.into()),
         ],
     );
 }

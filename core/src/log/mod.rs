@@ -38,7 +38,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 pub use partition::{AppendInfo, AppendOptions, Partition};
 use producer_ids::ProducerIds;
-pub use producer_ids::{PRODUCER_IDS_BLOCK, PRODUCER_IDS_FILE_NAME};
+pub use producer_ids::{PRODUCER_IDS_BLOCK, PRODUCER_IDS_ENTRY_BYTES, PRODUCER_IDS_FILE_NAME};
 pub use repair::RepairAction;
 pub use topic::{TopicConfig, validate_topic_name};
 
