@@ -20,18 +20,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: mqlite-bench [all|append|scan|codec] [--records N] [--runs N] [--batch N]
-                    [--dir PATH] [--out PATH]
+usage: mqlite-bench [all|append|producer|durability|scan|codec] [--records N] [--runs N]
+                    [--batch N] [--dir PATH] [--out PATH]
 
-  all       every scenario below (the default)
-  append    scenario 1: append throughput, batch sizes 1/16/256/4096, next to a ceiling run
-  scan      scenario 3: sequential scan, random reads by offset, seek by timestamp
-  codec     scenario 5: batch encode/decode with and without LZ4, CRC-32 against memcpy
+  all         every scenario below (the default)
+  append      scenario 1: append throughput, batch sizes 1/16/256/4096, next to a ceiling run
+  producer    scenario 1: the producer path (send_many; send + flush) next to Log::append
+  durability  scenario 2: fsync every 1/10/100/1000 records at 100 B and 1 KiB, next to raw
+              write + fdatasync and this machine's fsync latency
+  scan        scenario 3: sequential scan, random reads by offset, seek by timestamp
+  codec       scenario 5: batch encode/decode with and without LZ4, CRC-32 against memcpy
 
-  --records N   records per run (default 5000000; by default, append's batch size 1 row
-                uses a tenth of it)
+  --records N   records per run (default 5000000, producer 2000000; by default, the batch
+                size 1 rows use a tenth of it; durability: 100 to 1000 syncs per run)
   --runs N      measured runs after one warm-up; the median is reported (default 5)
-  --batch N     append: measure only this batch size (e.g. to profile one row)
+  --batch N     append, producer: measure only this batch size (e.g. to profile one row);
+                durability: only this fsync interval
   --dir PATH    where temporary logs go (default: the system temp dir, usually /tmp)
   --out PATH    where result files go (default: bench/results)";
 
@@ -42,6 +46,8 @@ type Scenario = fn(&Config) -> report::Report;
 enum Which {
     All,
     Append,
+    Producer,
+    Durability,
     Scan,
     Codec,
 }
@@ -61,6 +67,8 @@ fn parse_args() -> Result<(Which, Config), String> {
         match arg.as_str() {
             "all" => which = Which::All,
             "append" => which = Which::Append,
+            "producer" => which = Which::Producer,
+            "durability" => which = Which::Durability,
             "scan" => which = Which::Scan,
             "codec" => which = Which::Codec,
             "--records" => {
@@ -112,6 +120,8 @@ fn main() -> ExitCode {
     );
     let scenarios: &[(Which, Scenario)] = &[
         (Which::Append, scenarios::append::run),
+        (Which::Producer, scenarios::producer::run),
+        (Which::Durability, scenarios::durability::run),
         (Which::Scan, scenarios::read::run),
         (Which::Codec, scenarios::codec::run),
     ];

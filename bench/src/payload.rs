@@ -1,9 +1,9 @@
 //! Seeded, deterministic payloads: JSON-like text and random bytes, exactly [`RECORD_BYTES`]
-//! each, in one buffer that the records slice without copying. Every system in a run gets
-//! the same bytes.
+//! each (or any other size, cut from the same stream), in one buffer that the records slice
+//! without copying. Every system in a run gets the same bytes.
 
 use bytes::Bytes;
-use mqlite::Record;
+use mqlite::{ProducerRecord, Record};
 use std::fmt::Write as _;
 
 /// Bytes of every record value.
@@ -111,17 +111,37 @@ pub fn payloads(kind: Kind, count: usize, seed: u64) -> Bytes {
 /// [`POOL_RECORDS`] records of `kind`: no key, no headers, value slices of one buffer,
 /// timestamps `BASE_TIMESTAMP_MS + i`.
 pub fn pool(kind: Kind) -> Vec<Record> {
-    let buffer = payloads(kind, POOL_RECORDS, SEED);
-    (0..POOL_RECORDS)
+    sized_pool(kind, RECORD_BYTES, POOL_RECORDS)
+}
+
+/// `count` records of `kind` whose values are `value_bytes` long: the same stream of
+/// [`RECORD_BYTES`] payloads as [`pool`] (so 100 B values are the same bytes), cut every
+/// `value_bytes`. No key, no headers, timestamps `BASE_TIMESTAMP_MS + i`.
+pub fn sized_pool(kind: Kind, value_bytes: usize, count: usize) -> Vec<Record> {
+    let buffer = payloads(kind, (count * value_bytes).div_ceil(RECORD_BYTES), SEED);
+    (0..count)
         .map(|i| {
-            let value = buffer.slice(i * RECORD_BYTES..(i + 1) * RECORD_BYTES);
+            let value = buffer.slice(i * value_bytes..(i + 1) * value_bytes);
             Record::with_value(value).timestamp_ms(BASE_TIMESTAMP_MS + i as i64)
         })
         .collect()
 }
 
+/// `records` as producer records to the partitioner's choice: the same value (sharing its
+/// buffer) and the same create time, no key, no headers.
+pub fn producer_records(records: &[Record]) -> Vec<ProducerRecord> {
+    records
+        .iter()
+        .map(|record| ProducerRecord {
+            value: record.value.clone(),
+            timestamp_ms: Some(record.timestamp_ms),
+            ..ProducerRecord::default()
+        })
+        .collect()
+}
+
 /// The `batch` records starting at `index` (modulo the pool), as one slice of `pool`.
-pub fn batch_at(pool: &[Record], index: usize, batch: usize) -> &[Record] {
+pub fn batch_at<T>(pool: &[T], index: usize, batch: usize) -> &[T] {
     let start = index % pool.len();
     &pool[start..start + batch]
 }

@@ -14,7 +14,7 @@ pub struct Row {
     pub system: String,
     /// What was done, with its setting (batch size, payload).
     pub scenario: String,
-    /// What one unit of `per_s` is: `records` or `lookups`.
+    /// What one unit of `per_s` is: `records`, `lookups` or `fsyncs`.
     pub unit: &'static str,
     /// Units handled per run.
     pub count: u64,
@@ -111,6 +111,11 @@ fn optional(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
 }
 
+/// MB/s without decimals, but with one below 10 (a durability row can be well under 1 MB/s).
+fn megabytes(value: Option<f64>) -> String {
+    optional(value, usize::from(value.is_some_and(|v| v < 10.0)))
+}
+
 /// The report as Markdown: a heading, the context, the table and the notes.
 pub fn markdown(report: &Report, context: &Context) -> String {
     let mut out = String::new();
@@ -149,7 +154,7 @@ pub fn markdown(report: &Report, context: &Context) -> String {
             row.scenario,
             si(row.count as f64),
             rate,
-            optional(row.mb_per_s, 0),
+            megabytes(row.mb_per_s),
             row.wall_s,
             row.spread * 100.0,
             row.cpu_s,

@@ -104,7 +104,9 @@ pub fn run(config: &Config) -> Report {
     }
 }
 
-fn append_mqlite(
+/// One run of `records` records through `Log::append`, `batch` per call, into a fresh log;
+/// sets `stored_bytes` to the partition's size. The producer scenario's reference too.
+pub fn append_mqlite(
     config: &Config,
     pool: &[Record],
     records: u64,

@@ -1,12 +1,18 @@
 //! The scenarios (numbered as in /work/shared/BENCH.md), their shared settings, and the
-//! helpers they share: temporary directories and a fresh one-partition log.
+//! helpers they share: temporary directories, a fresh one-partition log, and a producer whose
+//! batches close only when told to.
 
 pub mod append;
 pub mod codec;
+pub mod durability;
+pub mod fsync_ceiling;
+pub mod producer;
 pub mod read;
 pub mod read_ceiling;
 
-use mqlite::{FileStorage, Log, LogOptions, TopicConfig};
+use mqlite::{
+    Durability, FileStorage, Log, LogOptions, Producer, ProducerConfig, SendHandle, TopicConfig,
+};
 use std::path::PathBuf;
 use tempfile::TempDir;
 
@@ -15,7 +21,8 @@ use tempfile::TempDir;
 pub struct Config {
     /// Records per run; `None` takes each scenario's default.
     pub records: Option<u64>,
-    /// Append: only this batch size instead of 1, 16, 256 and 4096.
+    /// Append and producer: only this batch size instead of 1, 16, 256 and 4096; durability:
+    /// only this fsync interval instead of 1, 10, 100 and 1000 records.
     pub batch: Option<usize>,
     /// Measured runs after the warm-up.
     pub runs: usize,
@@ -42,6 +49,31 @@ pub fn new_log(dir: &TempDir) -> Log<FileStorage> {
     let mut log = Log::open_dir(dir.path(), LogOptions::default()).unwrap();
     log.create_topic(TOPIC, TopicConfig::default()).unwrap();
     log
+}
+
+/// `batch_bytes` of [`producer`]: more than any batch a scenario sends (4096 x 100 B or
+/// 1000 x 1 KiB), so a batch closes only at the end of a `send_many` call or on `flush`.
+pub const PRODUCER_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// A producer at `durability` with the default partitioner (sticky for keyless records, so
+/// partition 0 of the one-partition topic) whose batches close only on `send_many`'s return
+/// or `flush`: `batch_bytes` is [`PRODUCER_BATCH_BYTES`] and no one calls `poll`, so
+/// `linger_ms` never applies.
+pub fn producer(durability: Durability) -> Producer {
+    Producer::new(ProducerConfig {
+        batch_bytes: PRODUCER_BATCH_BYTES,
+        linger_ms: i64::MAX,
+        durability,
+        ..ProducerConfig::default()
+    })
+}
+
+/// Takes every handle's result, which must be a success (a result not taken stays in the
+/// producer).
+pub fn take_results(producer: &mut Producer, handles: impl IntoIterator<Item = SendHandle>) {
+    for handle in handles {
+        producer.result(handle).unwrap().unwrap();
+    }
 }
 
 /// Rounds `records` down to a whole number of `batch`es (at least one batch).
