@@ -1,11 +1,11 @@
 //! The record accumulator: one open batch per partition, and the appended batches waiting
 //! for a sync under `fsync` durability.
 
-use super::record::{RecordMetadata, SendHandle};
+use super::completions::DoneBatch;
+use super::record::SendHandle;
 use crate::consumer::TopicPartition;
 use crate::encoding::batch::{BATCH_HEADER_BYTES, ProducerFields};
 use crate::encoding::record::Record;
-use crate::error::Result;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -36,15 +36,12 @@ pub struct Retry {
     pub due_ms: i64,
 }
 
-/// Outcomes of an appended batch, held until its partition is synced.
-pub type Resolved = Vec<(SendHandle, Result<RecordMetadata>)>;
-
 /// Open batches and batches awaiting a sync.
 #[derive(Debug, Default)]
 pub struct Accumulator {
     open: BTreeMap<TopicPartition, Pending>,
     retries: BTreeMap<TopicPartition, Retry>,
-    awaiting_sync: BTreeMap<TopicPartition, Resolved>,
+    awaiting_sync: BTreeMap<TopicPartition, Vec<DoneBatch>>,
 }
 
 impl Accumulator {
@@ -95,6 +92,26 @@ impl Accumulator {
         self.retries.remove(tp)
     }
 
+    /// Whether `tp` has a batch waiting for a retry or an open batch with records: anything
+    /// a new batch for `tp` must wait behind.
+    pub fn has_queued(&self, tp: &TopicPartition) -> bool {
+        self.retries.contains_key(tp) || self.open.get(tp).is_some_and(|p| !p.records.is_empty())
+    }
+
+    /// Adds a whole batch's records to the end of `tp`'s open batch.
+    pub fn absorb(&mut self, tp: &TopicPartition, batch: Pending) {
+        match self.open.get_mut(tp) {
+            Some(open) => {
+                open.records.extend(batch.records);
+                open.handles.extend(batch.handles);
+                open.size_bytes += batch.size_bytes - BATCH_HEADER_BYTES;
+            }
+            None => {
+                self.open.insert(tp.clone(), batch);
+            }
+        }
+    }
+
     /// Takes `tp`'s batch, if it has records.
     pub fn take(&mut self, tp: &TopicPartition) -> Option<Pending> {
         self.open.remove(tp).filter(|p| !p.records.is_empty())
@@ -132,18 +149,6 @@ impl Accumulator {
         all
     }
 
-    /// Whether `handle` waits in an open batch or for a sync.
-    pub fn holds(&self, handle: SendHandle) -> bool {
-        self.open
-            .values()
-            .chain(self.retries.values().map(|r| &r.pending))
-            .any(|p| p.handles.contains(&handle))
-            || self
-                .awaiting_sync
-                .values()
-                .any(|resolved| resolved.iter().any(|(h, _)| *h == handle))
-    }
-
     /// When `lingered` will next name a partition: the oldest open batch's linger end, or a
     /// retry's due time.
     pub fn next_deadline_ms(&self, linger_ms: i64) -> Option<i64> {
@@ -165,16 +170,13 @@ impl Accumulator {
             .sum()
     }
 
-    /// Holds an appended batch's outcomes until `tp` is synced.
-    pub fn await_sync(&mut self, tp: &TopicPartition, resolved: Resolved) {
-        self.awaiting_sync
-            .entry(tp.clone())
-            .or_default()
-            .extend(resolved);
+    /// Holds an appended batch's outcome until `tp` is synced.
+    pub fn await_sync(&mut self, tp: &TopicPartition, done: DoneBatch) {
+        self.awaiting_sync.entry(tp.clone()).or_default().push(done);
     }
 
     /// Everything awaiting a sync, by partition.
-    pub fn take_awaiting_sync(&mut self) -> BTreeMap<TopicPartition, Resolved> {
+    pub fn take_awaiting_sync(&mut self) -> BTreeMap<TopicPartition, Vec<DoneBatch>> {
         core::mem::take(&mut self.awaiting_sync)
     }
 }

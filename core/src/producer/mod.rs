@@ -14,7 +14,9 @@
 //! futures carry it) and never fails an unrelated send.
 
 mod accumulator;
+mod completions;
 mod record;
+mod send_many;
 
 pub use record::{Durability, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle};
 
@@ -31,16 +33,16 @@ use crate::log::producer_state::sequence_after;
 use crate::partitioner::{PartitionRequest, murmur2_partition};
 use crate::storage::Storage;
 use accumulator::{Accumulator, Pending, Retry};
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use completions::{Completions, DoneBatch};
 
 /// A producer. See the module docs.
 #[derive(Debug)]
 pub struct Producer {
     config: ProducerConfig,
     accumulator: Accumulator,
-    next_handle: u64,
-    completed: BTreeMap<u64, Result<RecordMetadata>>,
+    completions: Completions,
     appended_ends: BTreeMap<TopicPartition, i64>,
     /// Producer id and epoch, once the first idempotent batch needs them.
     identity: Option<(i64, i16)>,
@@ -54,8 +56,7 @@ impl Producer {
         Self {
             config,
             accumulator: Accumulator::default(),
-            next_handle: 0,
-            completed: BTreeMap::new(),
+            completions: Completions::default(),
             appended_ends: BTreeMap::new(),
             identity: None,
             sequences: BTreeMap::new(),
@@ -73,12 +74,14 @@ impl Producer {
     ) -> Result<SendHandle> {
         let partitions = log.topic_config(topic)?.partitions;
         let explicit = checked_partition(topic, record.partition, partitions)?;
-        let (record, size) = prepare(record, log.now_ms())?;
+        let now_ms = log.now_ms();
+        let (record, size) = prepare(record, now_ms)?;
         let partition = match explicit {
             Some(partition) => partition,
             None => self.route(log, topic, &record, size, partitions),
         };
-        Ok(self.enqueue(log, TopicPartition::new(topic, partition), record, size))
+        let tp = TopicPartition::new(topic, partition);
+        Ok(self.enqueue(log, tp, record, size, now_ms))
     }
 
     /// Sends `record` to the partition its `order_key` picks (RocketMQ's ordered send): every
@@ -92,44 +95,10 @@ impl Producer {
         order_key: &[u8],
     ) -> Result<SendHandle> {
         let partitions = log.topic_config(topic)?.partitions;
-        let (record, size) = prepare(record, log.now_ms())?;
-        let tp = TopicPartition::new(topic, murmur2_partition(order_key, partitions));
-        Ok(self.enqueue(log, tp, record, size))
-    }
-
-    /// Sends many records in one call and appends them at once: one batch per partition they
-    /// go to (more if a partition's records exceed `batch_bytes`). Nothing is sent if any
-    /// record is refused.
-    pub fn send_many<S: Storage>(
-        &mut self,
-        log: &mut Log<S>,
-        topic: &str,
-        records: impl IntoIterator<Item = ProducerRecord>,
-    ) -> Result<Vec<SendHandle>> {
-        let partitions = log.topic_config(topic)?.partitions;
         let now_ms = log.now_ms();
-        let mut prepared = Vec::new();
-        for record in records {
-            let explicit = checked_partition(topic, record.partition, partitions)?;
-            let (record, size) = prepare(record, now_ms)?;
-            prepared.push((explicit, record, size));
-        }
-        let mut touched = BTreeSet::new();
-        let mut handles = Vec::with_capacity(prepared.len());
-        for (explicit, record, size) in prepared {
-            let partition = match explicit {
-                Some(partition) => partition,
-                None => self.route(log, topic, &record, size, partitions),
-            };
-            let tp = TopicPartition::new(topic, partition);
-            handles.push(self.push(log, tp.clone(), record, size, now_ms));
-            touched.insert(tp);
-        }
-        for tp in touched {
-            self.drain(log, &tp).ok(); // errors are in the handles
-        }
-        self.sync_if_fsync(log).ok();
-        Ok(handles)
+        let (record, size) = prepare(record, now_ms)?;
+        let tp = TopicPartition::new(topic, murmur2_partition(order_key, partitions));
+        Ok(self.enqueue(log, tp, record, size, now_ms))
     }
 
     /// The partitioner's choice for `record`. A keyless record routed to a sticky partition
@@ -168,8 +137,8 @@ impl Producer {
         tp: TopicPartition,
         record: Record,
         size: usize,
+        now_ms: i64,
     ) -> SendHandle {
-        let now_ms = log.now_ms();
         let handle = self.push(log, tp, record, size, now_ms);
         self.sync_if_fsync(log).ok(); // errors are in the handles
         handle
@@ -191,8 +160,7 @@ impl Producer {
         {
             self.drain(log, &tp).ok(); // errors are in the handles
         }
-        let handle = SendHandle(self.next_handle);
-        self.next_handle += 1;
+        let handle = self.completions.issue();
         self.accumulator.push(&tp, record, size, handle, now_ms);
         if self.accumulator.is_full(&tp, self.config.batch_bytes) {
             self.drain(log, &tp).ok(); // errors are in the handles
@@ -219,7 +187,7 @@ impl Producer {
     /// The outcome of `handle`, once its batch is appended (and synced under `fsync`); each
     /// outcome is handed out once.
     pub fn result(&mut self, handle: SendHandle) -> Option<Result<RecordMetadata>> {
-        self.completed.remove(&handle.0)
+        self.completions.take(handle)
     }
 
     /// How many records wait in batches not yet appended.
@@ -229,7 +197,7 @@ impl Producer {
 
     /// Whether `handle` was issued by this producer and its outcome not yet handed out.
     pub fn is_outstanding(&self, handle: SendHandle) -> bool {
-        self.completed.contains_key(&handle.0) || self.accumulator.holds(handle)
+        self.completions.is_outstanding(handle)
     }
 
     /// When the oldest open batch will have lingered `linger_ms` (by the log's clock), if
@@ -279,7 +247,7 @@ impl Producer {
         match self.next_fields(log, tp, pending.records.len()) {
             Ok(fields) => self.append_batch(log, tp, pending, fields, 0),
             Err(error) => {
-                self.fail(&pending.handles, &error);
+                self.fail(tp, pending.handles, &error);
                 Err(error)
             }
         }
@@ -342,7 +310,7 @@ impl Producer {
                     };
                     self.accumulator.put_retry(tp, retry);
                 } else {
-                    self.fail(&pending.handles, &error);
+                    self.fail(tp, pending.handles, &error);
                     if fields.producer_id >= 0 {
                         self.bump_epoch();
                     }
@@ -351,34 +319,32 @@ impl Producer {
             }
         };
         self.appended_ends.insert(tp.clone(), info.last_offset + 1);
-        let resolved: Vec<_> = pending
-            .records
-            .iter()
-            .zip(&pending.handles)
-            .enumerate()
-            .map(|(i, (record, handle))| {
-                let metadata = RecordMetadata {
-                    topic: tp.topic.clone(),
-                    partition: tp.partition,
-                    offset: info.base_offset + i as i64,
-                    timestamp_ms: info.log_append_time_ms.unwrap_or(record.timestamp_ms),
-                };
-                (*handle, Ok(metadata))
-            })
-            .collect();
+        let done = DoneBatch {
+            topic: tp.topic.as_str().into(),
+            partition: tp.partition,
+            base_offset: info.base_offset,
+            log_append_time_ms: info.log_append_time_ms,
+            timestamps_ms: pending.records.iter().map(|r| r.timestamp_ms).collect(),
+            handles: pending.handles,
+            error: None,
+        };
         match self.config.durability {
-            Durability::Fsync => self.accumulator.await_sync(tp, resolved),
-            _ => self
-                .completed
-                .extend(resolved.into_iter().map(|(h, r)| (h.0, r))),
+            Durability::Fsync => self.accumulator.await_sync(tp, done),
+            _ => self.completions.complete(done),
         }
         Ok(())
     }
 
-    fn fail(&mut self, handles: &[SendHandle], error: &Error) {
-        for handle in handles {
-            self.completed.insert(handle.0, Err(error.clone()));
-        }
+    fn fail(&mut self, tp: &TopicPartition, handles: Vec<SendHandle>, error: &Error) {
+        self.completions.complete(DoneBatch {
+            topic: tp.topic.as_str().into(),
+            partition: tp.partition,
+            base_offset: -1,
+            log_append_time_ms: None,
+            timestamps_ms: Vec::new(),
+            handles,
+            error: Some(error.clone()),
+        });
     }
 
     /// Starts a new epoch with every sequence back at 0; a new producer id once the epochs
@@ -395,14 +361,13 @@ impl Producer {
     /// then resolves their handles (one sync covers every batch appended before it).
     fn sync_if_fsync<S: Storage>(&mut self, log: &mut Log<S>) -> Result<()> {
         let mut first_error = None;
-        for (tp, resolved) in self.accumulator.take_awaiting_sync() {
+        for (tp, batches) in self.accumulator.take_awaiting_sync() {
             let synced = log.sync_partition(&tp.topic, tp.partition);
-            for (handle, result) in resolved {
-                let result = match &synced {
-                    Ok(()) => result,
-                    Err(error) => Err(error.clone()),
-                };
-                self.completed.insert(handle.0, result);
+            for mut batch in batches {
+                if let Err(error) = &synced {
+                    batch.error = Some(error.clone());
+                }
+                self.completions.complete(batch);
             }
             if let Err(error) = synced {
                 first_error.get_or_insert(error);
@@ -413,7 +378,11 @@ impl Producer {
 }
 
 /// `partition`, if named, checked against the topic's count.
-fn checked_partition(topic: &str, partition: Option<u32>, partitions: u32) -> Result<Option<u32>> {
+pub(super) fn checked_partition(
+    topic: &str,
+    partition: Option<u32>,
+    partitions: u32,
+) -> Result<Option<u32>> {
     match partition {
         Some(partition) if partition >= partitions => Err(Error::PartitionNotFound {
             topic: topic.into(),
@@ -425,7 +394,7 @@ fn checked_partition(topic: &str, partition: Option<u32>, partitions: u32) -> Re
 }
 
 /// Checks a record and fills in its timestamp; returns it with its size in a batch.
-fn prepare(record: ProducerRecord, now_ms: i64) -> Result<(Record, usize)> {
+pub(super) fn prepare(record: ProducerRecord, now_ms: i64) -> Result<(Record, usize)> {
     let timestamp_ms = record.timestamp_ms.unwrap_or(now_ms);
     check_timestamp(timestamp_ms)?;
     let record = Record {

@@ -4,6 +4,7 @@ use crate::encoding::batch::Compression;
 use crate::encoding::record::Header;
 use crate::partitioner::Partitioner;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use bytes::Bytes;
 
@@ -124,8 +125,8 @@ pub struct SendHandle(pub(crate) u64);
 /// Where a sent record went (Kafka's `RecordMetadata`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordMetadata {
-    /// The topic.
-    pub topic: String,
+    /// The topic (shared by the records of a batch).
+    pub topic: Arc<str>,
     /// The partition.
     pub partition: u32,
     /// The record's offset.
