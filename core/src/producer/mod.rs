@@ -101,9 +101,7 @@ impl Producer {
         Ok(self.enqueue(log, tp, record, size, now_ms))
     }
 
-    /// The partitioner's choice for `record`. A keyless record routed to a sticky partition
-    /// whose batch it would overflow closes that batch and is routed again (Kafka's KIP-480),
-    /// so keyless records fill whole batches.
+    /// The partitioner's choice for `record`, its batch being the accumulator's.
     fn route<S: Storage>(
         &mut self,
         log: &mut Log<S>,
@@ -112,20 +110,35 @@ impl Producer {
         size: usize,
         partitions: u32,
     ) -> u32 {
+        self.route_with(topic, record, partitions, |producer, partition| {
+            let tp = TopicPartition::new(topic, partition);
+            let batch_bytes = producer.config.batch_bytes;
+            let full = producer.accumulator.would_overflow(&tp, size, batch_bytes);
+            if full {
+                producer.drain(log, &tp).ok(); // errors are in the handles
+            }
+            full
+        })
+    }
+
+    /// The partitioner's choice for `record`. A keyless record routed to a sticky partition
+    /// whose batch it would overflow closes that batch (`close_if_full` says whether it did)
+    /// and is routed again (Kafka's KIP-480), so keyless records fill whole batches.
+    fn route_with(
+        &mut self,
+        topic: &str,
+        record: &Record,
+        partitions: u32,
+        close_if_full: impl FnOnce(&mut Self, u32) -> bool,
+    ) -> u32 {
         let request = PartitionRequest {
             topic,
             key: record.key.as_deref(),
             partitions,
         };
         let partition = self.config.partitioner.partition(&request);
-        let tp = TopicPartition::new(topic, partition);
-        if record.key.is_none()
-            && self.config.partitioner.is_sticky_for_keyless()
-            && self
-                .accumulator
-                .would_overflow(&tp, size, self.config.batch_bytes)
-        {
-            self.drain(log, &tp).ok(); // errors are in the handles
+        let sticky = record.key.is_none() && self.config.partitioner.is_sticky_for_keyless();
+        if sticky && close_if_full(self, partition) {
             return self.config.partitioner.partition(&request);
         }
         partition

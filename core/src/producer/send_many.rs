@@ -13,7 +13,6 @@ use crate::encoding::batch::BATCH_HEADER_BYTES;
 use crate::encoding::record::Record;
 use crate::error::Result;
 use crate::log::Log;
-use crate::partitioner::PartitionRequest;
 use crate::producer::accumulator::Pending;
 use crate::producer::record::{ProducerRecord, SendHandle};
 use crate::storage::Storage;
@@ -93,8 +92,8 @@ impl Producer {
         Ok(handles)
     }
 
-    /// The partitioner's choice for a keyless or keyed record of this call; like
-    /// [`Producer::route`], but a sticky partition's batch is this call's group.
+    /// The partitioner's choice for a record of this call: like [`Producer::route`], but a
+    /// sticky partition's batch is this call's group.
     fn route_in_call<S: Storage>(
         &mut self,
         log: &mut Log<S>,
@@ -104,20 +103,16 @@ impl Producer {
         partitions: u32,
         groups: &mut BTreeMap<u32, Group>,
     ) -> u32 {
-        let request = PartitionRequest {
-            topic,
-            key: record.key.as_deref(),
-            partitions,
-        };
-        let partition = self.config.partitioner.partition(&request);
-        let sticky = record.key.is_none() && self.config.partitioner.is_sticky_for_keyless();
-        match groups.get_mut(&partition) {
-            Some(group) if sticky && group.would_overflow(size, self.config.batch_bytes) => {
-                self.append_group(log, topic, partition, group);
-                self.config.partitioner.partition(&request)
+        self.route_with(topic, record, partitions, |producer, partition| {
+            let batch_bytes = producer.config.batch_bytes;
+            match groups.get_mut(&partition) {
+                Some(group) if group.would_overflow(size, batch_bytes) => {
+                    producer.append_group(log, topic, partition, group);
+                    true
+                }
+                _ => false,
             }
-            _ => partition,
-        }
+        })
     }
 
     /// Appends `group`'s records as one batch (after the partition's earlier batches) and
