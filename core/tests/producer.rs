@@ -385,3 +385,20 @@ fn a_producer_compresses_with_its_own_codec_or_else_the_topics() {
             .all(|r| r.value.as_deref() == Some("abc".repeat(500).as_bytes()))
     );
 }
+
+#[test]
+fn a_user_partitioner_answering_outside_the_topic_is_refused_at_send() {
+    let (mut log, _) = setup(2);
+    let function: mqlite::partitioner::PartitionFn = std::sync::Arc::new(|_| 7);
+    let mut producer = Producer::new(ProducerConfig {
+        partitioner: mqlite::partitioner::Partitioner::Custom(function),
+        ..ProducerConfig::default()
+    });
+    let error = producer.send(&mut log, "t", value(0)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::PartitionNotFound);
+    let error = producer
+        .send_many(&mut log, "t", [value(1), value(2)])
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::PartitionNotFound);
+    assert_eq!(producer.pending_records(), 0);
+}

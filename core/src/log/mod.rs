@@ -175,12 +175,33 @@ impl Log<crate::storage::FileStorage> {
     /// Opens the log in directory `path`, creating it if it does not exist or is empty, and
     /// takes the writer lock (a second writer gets `LogLocked`).
     pub fn open_dir(path: impl AsRef<std::path::Path>, options: LogOptions) -> Result<Self> {
-        let path = path.as_ref();
-        check_is_log_dir(path)?;
-        let storage = if options.read_only {
-            crate::storage::FileStorage::open_read_only(path)?
-        } else {
-            crate::storage::FileStorage::open(path)?
+        let storage = dir_storage(path.as_ref(), &options)?;
+        Self::open(storage, options)
+    }
+}
+
+/// The files of the log in `path`, for writing (with the lock) or reading as `options` say.
+#[cfg(feature = "std")]
+fn dir_storage(
+    path: &std::path::Path,
+    options: &LogOptions,
+) -> Result<crate::storage::FileStorage> {
+    check_is_log_dir(path)?;
+    if options.read_only {
+        crate::storage::FileStorage::open_read_only(path)
+    } else {
+        crate::storage::FileStorage::open(path)
+    }
+}
+
+#[cfg(feature = "std")]
+impl Log<alloc::boxed::Box<dyn Storage>> {
+    /// The log in directory `path` as [`Log::open_dir`] opens it, or with no path an
+    /// in-memory log, behind one storage type: what the bindings hold.
+    pub fn open_boxed(path: Option<&std::path::Path>, options: LogOptions) -> Result<Self> {
+        let storage: alloc::boxed::Box<dyn Storage> = match path {
+            None => alloc::boxed::Box::new(MemoryStorage::new()),
+            Some(path) => alloc::boxed::Box::new(dir_storage(path, &options)?),
         };
         Self::open(storage, options)
     }

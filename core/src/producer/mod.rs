@@ -78,7 +78,7 @@ impl Producer {
         let (record, size) = prepare(record, now_ms)?;
         let partition = match explicit {
             Some(partition) => partition,
-            None => self.route(log, topic, &record, size, partitions),
+            None => self.route(log, topic, &record, size, partitions)?,
         };
         let tp = TopicPartition::new(topic, partition);
         Ok(self.enqueue(log, tp, record, size, now_ms))
@@ -109,7 +109,7 @@ impl Producer {
         record: &Record,
         size: usize,
         partitions: u32,
-    ) -> u32 {
+    ) -> Result<u32> {
         self.route_with(topic, record, partitions, |producer, partition| {
             let tp = TopicPartition::new(topic, partition);
             let batch_bytes = producer.config.batch_bytes;
@@ -123,25 +123,26 @@ impl Producer {
 
     /// The partitioner's choice for `record`. A keyless record routed to a sticky partition
     /// whose batch it would overflow closes that batch (`close_if_full` says whether it did)
-    /// and is routed again (Kafka's KIP-480), so keyless records fill whole batches.
+    /// and is routed again (Kafka's KIP-480), so keyless records fill whole batches. A user
+    /// function's answer outside the topic is `PartitionNotFound`.
     fn route_with(
         &mut self,
         topic: &str,
         record: &Record,
         partitions: u32,
         close_if_full: impl FnOnce(&mut Self, u32) -> bool,
-    ) -> u32 {
+    ) -> Result<u32> {
         let request = PartitionRequest {
             topic,
             key: record.key.as_deref(),
             partitions,
         };
-        let partition = self.config.partitioner.partition(&request);
+        let mut partition = self.config.partitioner.partition(&request);
         let sticky = record.key.is_none() && self.config.partitioner.is_sticky_for_keyless();
         if sticky && close_if_full(self, partition) {
-            return self.config.partitioner.partition(&request);
+            partition = self.config.partitioner.partition(&request);
         }
-        partition
+        checked_partition(topic, Some(partition), partitions).map(|_| partition)
     }
 
     fn enqueue<S: Storage>(

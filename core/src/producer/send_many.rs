@@ -46,7 +46,9 @@ impl Group {
 impl Producer {
     /// Sends many records in one call and appends them at once: one batch per partition they
     /// go to (more if a partition's records exceed `batch_bytes`). Nothing is sent if any
-    /// record is refused. The handles come back in the records' order.
+    /// record is refused, with one exception: a user partitioner that answers a partition
+    /// outside the topic fails the call there, and the records routed before it are still
+    /// sent. The handles come back in the records' order.
     pub fn send_many<S: Storage>(
         &mut self,
         log: &mut Log<S>,
@@ -68,7 +70,7 @@ impl Producer {
         for (explicit, record, size) in prepared {
             let partition = match explicit {
                 Some(partition) => partition,
-                None => self.route_in_call(log, topic, &record, size, partitions, &mut groups),
+                None => self.route_in_call(log, topic, &record, size, partitions, &mut groups)?,
             };
             let group = groups
                 .entry(partition)
@@ -102,7 +104,7 @@ impl Producer {
         size: usize,
         partitions: u32,
         groups: &mut BTreeMap<u32, Group>,
-    ) -> u32 {
+    ) -> Result<u32> {
         self.route_with(topic, record, partitions, |producer, partition| {
             let batch_bytes = producer.config.batch_bytes;
             match groups.get_mut(&partition) {
