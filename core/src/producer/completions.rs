@@ -71,6 +71,12 @@ impl Completions {
         }
     }
 
+    /// Whether `handle`'s outcome is ready and not yet taken.
+    pub fn is_ready(&self, handle: SendHandle) -> bool {
+        let slot = self.index(handle).and_then(|at| self.slots.get(at));
+        matches!(slot, Some(Slot::Ready(..)))
+    }
+
     /// Whether `handle` was issued and not yet taken.
     pub fn is_outstanding(&self, handle: SendHandle) -> bool {
         let slot = self.index(handle).and_then(|at| self.slots.get(at));

@@ -209,6 +209,11 @@ impl Producer {
         self.accumulator.record_count()
     }
 
+    /// Whether `handle`'s outcome is ready to be taken by [`Self::result`].
+    pub fn is_ready(&self, handle: SendHandle) -> bool {
+        self.completions.is_ready(handle)
+    }
+
     /// Whether `handle` was issued by this producer and its outcome not yet handed out.
     pub fn is_outstanding(&self, handle: SendHandle) -> bool {
         self.completions.is_outstanding(handle)

@@ -20,7 +20,7 @@ use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The longest a waiter sleeps before looking again, should the log's clock be one that does
 /// not follow the wall clock.
@@ -126,6 +126,21 @@ impl<S: Storage> SharedProducer<S> {
     /// outcome. Each outcome is handed out once: a handle already waited for, or from another
     /// producer, is an `InvalidRecord` error.
     pub fn wait(&self, handle: SendHandle) -> Result<RecordMetadata> {
+        loop {
+            if let Some(outcome) = self.wait_for(handle, Duration::from_secs(3600))? {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// [`Self::wait`] for at most `timeout`: `None` if the outcome is not ready by then (the
+    /// handle stays outstanding). A zero timeout only looks (and appends what has lingered).
+    pub fn wait_for(
+        &self,
+        handle: SendHandle,
+        timeout: Duration,
+    ) -> Result<Option<RecordMetadata>> {
+        let deadline = Instant::now().checked_add(timeout);
         let mut producer = self.lock()?;
         loop {
             if let Some(result) = producer.result(handle) {
@@ -136,7 +151,7 @@ impl<S: Storage> SharedProducer<S> {
                     self.log
                         .sync_through(topic, partition, metadata.offset + 1)?;
                 }
-                return Ok(metadata);
+                return Ok(Some(metadata));
             }
             if !producer.is_outstanding(handle) {
                 return Err(Error::InvalidRecord {
@@ -149,10 +164,18 @@ impl<S: Storage> SharedProducer<S> {
                 // Errors are in the handles, this one's included.
                 self.log.with(|log| Ok(producer.poll(log).ok()))?;
                 self.state.appended.notify_all();
-                continue;
+                if producer.is_ready(handle) {
+                    continue;
+                }
             }
-            let step_ms = (deadline_ms - now_ms).min(WAIT_STEP_MS_MAX);
-            let step = Duration::from_millis(step_ms.unsigned_abs());
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let step_ms = (deadline_ms - now_ms).clamp(1, WAIT_STEP_MS_MAX);
+            let step = Duration::from_millis(step_ms.unsigned_abs()).min(left);
             producer = self
                 .state
                 .appended
