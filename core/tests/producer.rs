@@ -402,3 +402,24 @@ fn a_user_partitioner_answering_outside_the_topic_is_refused_at_send() {
     assert_eq!(error.code(), ErrorCode::PartitionNotFound);
     assert_eq!(producer.pending_records(), 0);
 }
+
+#[test]
+fn forgotten_outcomes_are_dropped_and_taken_ones_do_not_pile_up() {
+    let (mut log, _) = setup(1);
+    let mut producer = Producer::new(ProducerConfig::default());
+    let kept = producer.send(&mut log, "t", value(0)).unwrap();
+    let forgotten: Vec<_> = (1..50)
+        .map(|i| producer.send(&mut log, "t", value(i)).unwrap())
+        .collect();
+    forgotten.iter().for_each(|&h| producer.forget(h));
+    producer.flush(&mut log).unwrap();
+    assert_eq!(
+        producer.outcomes_held(),
+        50,
+        "the kept one holds the window open"
+    );
+    assert_eq!(producer.result(kept).unwrap().unwrap().offset, 0);
+    assert_eq!(producer.outcomes_held(), 0);
+    assert!(producer.result(forgotten[0]).is_none());
+    assert!(!producer.is_outstanding(forgotten[0]));
+}

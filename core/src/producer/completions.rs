@@ -37,6 +37,8 @@ pub struct DoneBatch {
 #[derive(Debug, Clone)]
 enum Slot {
     Waiting,
+    /// Waiting, but nobody will take the outcome: it is dropped on completion.
+    Forgotten,
     Ready(Arc<DoneBatch>, u32),
     Taken,
 }
@@ -66,9 +68,36 @@ impl Completions {
         let batch = Arc::new(batch);
         for (i, handle) in batch.handles.iter().enumerate() {
             if let Some(slot) = self.index(*handle).and_then(|at| self.slots.get_mut(at)) {
-                *slot = Slot::Ready(Arc::clone(&batch), i as u32);
+                *slot = match slot {
+                    Slot::Forgotten => Slot::Taken,
+                    _ => Slot::Ready(Arc::clone(&batch), i as u32),
+                };
             }
         }
+        self.drop_taken_front();
+    }
+
+    /// Drops `handle`'s outcome now or when it completes: for callers that will never ask.
+    pub fn forget(&mut self, handle: SendHandle) {
+        if let Some(slot) = self.index(handle).and_then(|at| self.slots.get_mut(at)) {
+            *slot = match slot {
+                Slot::Waiting => Slot::Forgotten,
+                _ => Slot::Taken,
+            };
+        }
+        self.drop_taken_front();
+    }
+
+    fn drop_taken_front(&mut self) {
+        while matches!(self.slots.front(), Some(Slot::Taken)) {
+            self.slots.pop_front();
+            self.first += 1;
+        }
+    }
+
+    /// Slots held, from the oldest outstanding handle on.
+    pub fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// Whether `handle`'s outcome is ready and not yet taken.
@@ -92,10 +121,7 @@ impl Completions {
         let Slot::Ready(batch, i) = core::mem::replace(slot, Slot::Taken) else {
             return None;
         };
-        while matches!(self.slots.front(), Some(Slot::Taken)) {
-            self.slots.pop_front();
-            self.first += 1;
-        }
+        self.drop_taken_front();
         if let Some(error) = &batch.error {
             return Some(Err(error.clone()));
         }

@@ -209,6 +209,17 @@ impl Producer {
         self.accumulator.record_count()
     }
 
+    /// Drops `handle`'s outcome, now or when its batch completes: for a caller that will never
+    /// ask for it (a dropped future), so outcomes nobody takes do not pile up.
+    pub fn forget(&mut self, handle: SendHandle) {
+        self.completions.forget(handle);
+    }
+
+    /// How many outcomes are held: sends not yet completed plus outcomes not yet taken.
+    pub fn outcomes_held(&self) -> usize {
+        self.completions.len()
+    }
+
     /// Whether `handle`'s outcome is ready to be taken by [`Self::result`].
     pub fn is_ready(&self, handle: SendHandle) -> bool {
         self.completions.is_ready(handle)

@@ -104,6 +104,12 @@ impl<S: Storage> SharedProducer<S> {
         self.wait(handle)
     }
 
+    /// [`Producer::forget`] from any thread.
+    pub fn forget(&self, handle: SendHandle) -> Result<()> {
+        self.lock()?.forget(handle);
+        Ok(())
+    }
+
     /// Appends the batches whose linger has passed; returns how many (see [`Producer::poll`]).
     pub fn poll(&self) -> Result<usize> {
         self.run(|producer, log| producer.poll(log))

@@ -1,0 +1,134 @@
+//! Python values to the core's types and back.
+//!
+//! Bytes-like arguments (keys, values, header values) accept `bytes`, `bytearray`,
+//! `memoryview` and `str` (encoded as UTF-8), and are copied once into the core; anything else
+//! is a `TypeError` naming the argument. Records go back to Python as [`Record`] objects whose
+//! key and value are `bytes`.
+
+use bytes::Bytes;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+
+/// A bytes-like argument named `name`, copied; `None` stays `None`.
+pub fn optional_bytes(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Bytes>> {
+    match value {
+        None => Ok(None),
+        Some(value) if value.is_none() => Ok(None),
+        Some(value) => bytes_like(name, value).map(Some),
+    }
+}
+
+/// A bytes-like argument named `name`, copied.
+pub fn bytes_like(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Bytes> {
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Ok(Bytes::copy_from_slice(bytes.as_bytes()));
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Bytes::copy_from_slice(text.to_cow()?.as_bytes()));
+    }
+    if let Ok(array) = value.cast::<PyByteArray>() {
+        return Ok(Bytes::from(array.to_vec()));
+    }
+    if value.cast::<PyMemoryView>().is_ok() {
+        let bytes = value.call_method0("tobytes")?;
+        let bytes = bytes.cast::<PyBytes>()?;
+        return Ok(Bytes::copy_from_slice(bytes.as_bytes()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be bytes, bytearray, memoryview or str, not {}",
+        value.get_type().name()?
+    )))
+}
+
+/// Headers from a sequence of `(name, value)` pairs (name `str`, value bytes-like or None).
+pub fn headers(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<mqlite::Header>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let mut headers = Vec::new();
+    for item in value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("headers must be a sequence of (name, value) pairs"))?
+    {
+        let item = item?;
+        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().map_err(|_| {
+            PyTypeError::new_err("headers must be a sequence of (name, value) pairs")
+        })?;
+        let name = name
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("a header name must be a str"))?
+            .to_cow()?
+            .into_owned();
+        let value = optional_bytes("a header value", Some(&value))?;
+        headers.push(mqlite::Header { key: name, value });
+    }
+    Ok(headers)
+}
+
+/// A non-negative count or size argument named `name`.
+pub fn non_negative(name: &str, value: i64) -> PyResult<u64> {
+    u64::try_from(value)
+        .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {value}")))
+}
+
+/// A stored record, as Python sees it.
+#[pyclass(module = "mqlite._native", frozen, get_all)]
+pub struct Record {
+    /// The topic.
+    pub topic: Py<PyString>,
+    /// The partition.
+    pub partition: u32,
+    /// The offset.
+    pub offset: i64,
+    /// The timestamp in milliseconds since the epoch.
+    pub timestamp_ms: i64,
+    /// The key.
+    pub key: Option<Py<PyBytes>>,
+    /// The value (`None` for a tombstone).
+    pub value: Option<Py<PyBytes>>,
+    /// The headers, as `(name, value)` pairs.
+    pub headers: Vec<(String, Option<Py<PyBytes>>)>,
+}
+
+#[pymethods]
+impl Record {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let show = |b: &Option<Py<PyBytes>>| match b {
+            None => "None".to_owned(),
+            Some(b) => format!("{:?}", String::from_utf8_lossy(b.as_bytes(py))),
+        };
+        format!(
+            "Record(topic={:?}, partition={}, offset={}, timestamp_ms={}, key={}, value={})",
+            self.topic.bind(py).to_string(),
+            self.partition,
+            self.offset,
+            self.timestamp_ms,
+            show(&self.key),
+            show(&self.value)
+        )
+    }
+}
+
+/// A core record as a Python [`Record`].
+pub fn record(
+    py: Python<'_>,
+    topic: &Py<PyString>,
+    partition: u32,
+    record: &mqlite::LogRecord,
+) -> Record {
+    let bytes = |b: &Option<Bytes>| b.as_ref().map(|b| PyBytes::new(py, b).unbind());
+    Record {
+        topic: topic.clone_ref(py),
+        partition,
+        offset: record.offset,
+        timestamp_ms: record.timestamp_ms,
+        key: bytes(&record.key),
+        value: bytes(&record.value),
+        headers: record
+            .headers
+            .iter()
+            .map(|h| (h.key.clone(), bytes(&h.value)))
+            .collect(),
+    }
+}

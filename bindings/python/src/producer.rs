@@ -1,0 +1,300 @@
+//! `Producer`: a `SharedProducer` that Python threads share. Sends return a `SendHandle`;
+//! `wait` blocks (GIL released) until its outcome is ready.
+//!
+//! A Python callable as partitioner runs with the GIL taken back; if it raises, or returns
+//! something other than an int, the send fails with that exception.
+
+use crate::convert;
+use crate::errors::OrRaise;
+use crate::log::{PyLog, Shared, compression};
+use mqlite::partitioner::{PartitionFn, PartitionRequest, Partitioner};
+use mqlite::storage::Storage;
+use mqlite::{Durability, ProducerConfig, ProducerRecord, SharedProducer};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A send's ticket.
+#[pyclass(module = "mqlite._native", frozen)]
+pub struct SendHandle(mqlite::SendHandle);
+
+/// Where a sent record went.
+#[pyclass(module = "mqlite._native", frozen, get_all)]
+pub struct RecordMetadata {
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: u32,
+    /// The offset.
+    pub offset: i64,
+    /// The record's timestamp (create time, or log-append time).
+    pub timestamp_ms: i64,
+}
+
+#[pymethods]
+impl RecordMetadata {
+    fn __repr__(&self) -> String {
+        format!(
+            "RecordMetadata(topic={:?}, partition={}, offset={}, timestamp_ms={})",
+            self.topic, self.partition, self.offset, self.timestamp_ms
+        )
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        (&self.topic, self.partition, self.offset, self.timestamp_ms)
+            == (
+                &other.topic,
+                other.partition,
+                other.offset,
+                other.timestamp_ms,
+            )
+    }
+}
+
+/// The exception a Python partitioner raised during the current call, by producer.
+type CallbackError = Arc<Mutex<Option<PyErr>>>;
+
+/// A producer shared by Python threads.
+#[pyclass(module = "mqlite._native", name = "Producer", frozen)]
+pub struct PyProducer {
+    inner: SharedProducer<Box<dyn Storage>>,
+    callback_error: CallbackError,
+}
+
+fn durability(name: &str) -> PyResult<Durability> {
+    match name {
+        "memory" => Ok(Durability::Memory),
+        "write" => Ok(Durability::Write),
+        "fsync" => Ok(Durability::Fsync),
+        other => Err(PyValueError::new_err(format!(
+            "durability must be 'memory', 'write' or 'fsync', not {other:?}"
+        ))),
+    }
+}
+
+/// A partitioner from its name or a callable `(topic, key, partitions) -> int`.
+fn partitioner(value: &Bound<'_, PyAny>, errors: &CallbackError) -> PyResult<Partitioner> {
+    if let Ok(name) = value.cast::<PyString>() {
+        return match name.to_cow()?.as_ref() {
+            "murmur2" | "sticky" | "default" => Ok(Partitioner::default()),
+            "round_robin" => Ok(Partitioner::RoundRobin(Default::default())),
+            "consistent_hash" => Ok(Partitioner::ConsistentHash {
+                virtual_nodes: 128,
+                sticky: Default::default(),
+            }),
+            other => Err(PyValueError::new_err(format!(
+                "partitioner must be 'murmur2', 'round_robin', 'consistent_hash' or a callable, \
+                 not {other:?}"
+            ))),
+        };
+    }
+    if !value.is_callable() {
+        return Err(PyTypeError::new_err(
+            "partitioner must be a name or a callable (topic, key, partitions) -> int",
+        ));
+    }
+    let callable: Py<PyAny> = value.clone().unbind();
+    let errors = Arc::clone(errors);
+    let function: PartitionFn = Arc::new(move |request: &PartitionRequest<'_>| {
+        Python::attach(|py| {
+            let key = request.key.map(|k| PyBytes::new(py, k));
+            let answer = callable
+                .call1(py, (request.topic, key, request.partitions))
+                .and_then(|v| v.extract::<u32>(py));
+            answer.unwrap_or_else(|error| {
+                if let Ok(mut slot) = errors.lock() {
+                    slot.get_or_insert(error);
+                }
+                u32::MAX // outside every topic: the send fails, and raises `error`
+            })
+        })
+    });
+    Ok(Partitioner::Custom(function))
+}
+
+#[pymethods]
+impl PyProducer {
+    #[new]
+    #[pyo3(signature = (log, *, partitioner=None, linger_ms=5, batch_bytes=16384,
+        durability="write", compression=None, enable_idempotence=true, retries=5))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "Kafka's producer settings, by keyword"
+    )]
+    fn new(
+        log: &PyLog,
+        partitioner: Option<&Bound<'_, PyAny>>,
+        linger_ms: i64,
+        batch_bytes: i64,
+        durability: &str,
+        compression: Option<&str>,
+        enable_idempotence: bool,
+        retries: i64,
+    ) -> PyResult<Self> {
+        let callback_error = CallbackError::default();
+        let mut config = ProducerConfig {
+            linger_ms: i64::try_from(convert::non_negative("linger_ms", linger_ms)?)
+                .unwrap_or(i64::MAX),
+            batch_bytes: usize::try_from(convert::non_negative("batch_bytes", batch_bytes)?)
+                .unwrap_or(usize::MAX),
+            durability: self::durability(durability)?,
+            compression: compression.map(self::compression).transpose()?,
+            enable_idempotence,
+            retries: u32::try_from(convert::non_negative("retries", retries)?).unwrap_or(u32::MAX),
+            ..ProducerConfig::default()
+        };
+        if let Some(value) = partitioner {
+            config.partitioner = self::partitioner(value, &callback_error)?;
+        }
+        Ok(Self {
+            inner: SharedProducer::new(shared(log), config),
+            callback_error,
+        })
+    }
+
+    /// Sends one record; returns its handle.
+    #[pyo3(signature = (topic, value=None, key=None, headers=None, partition=None, timestamp_ms=None))]
+    #[allow(clippy::too_many_arguments, reason = "Kafka's send, by keyword")]
+    fn send(
+        &self,
+        py: Python<'_>,
+        topic: &str,
+        value: Option<&Bound<'_, PyAny>>,
+        key: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        partition: Option<u32>,
+        timestamp_ms: Option<i64>,
+    ) -> PyResult<SendHandle> {
+        let record = ProducerRecord {
+            key: convert::optional_bytes("key", key)?,
+            value: convert::optional_bytes("value", value)?,
+            headers: convert::headers(headers)?,
+            partition,
+            timestamp_ms,
+        };
+        let sent = py.detach(|| self.inner.send(topic, record));
+        self.raise_callback_error()?;
+        sent.map(SendHandle).or_raise()
+    }
+
+    /// Sends many `(key, value)` pairs (or values) in one call, appended before it returns;
+    /// returns how many were sent. Raises the first failure.
+    fn send_many(
+        &self,
+        py: Python<'_>,
+        topic: &str,
+        records: &Bound<'_, PyAny>,
+    ) -> PyResult<usize> {
+        let mut batch = Vec::new();
+        for item in records.try_iter().map_err(|_| {
+            PyTypeError::new_err("records must be an iterable of (key, value) pairs or values")
+        })? {
+            batch.push(pair(&item?)?);
+        }
+        let handles = py.detach(|| self.inner.send_many(topic, batch));
+        self.raise_callback_error()?;
+        let handles = handles.or_raise()?;
+        let count = handles.len();
+        py.detach(|| {
+            let mut first_error = None;
+            for handle in handles {
+                if let Err(error) = self.inner.wait(handle) {
+                    first_error.get_or_insert(error);
+                }
+            }
+            first_error.map_or(Ok(()), Err)
+        })
+        .or_raise()?;
+        Ok(count)
+    }
+
+    /// The outcome of `handle`, waiting up to `timeout_ms` (forever if `None`); `None` if not
+    /// ready in time. Each outcome is handed out once.
+    #[pyo3(signature = (handle, timeout_ms=None))]
+    fn wait(
+        &self,
+        py: Python<'_>,
+        handle: &SendHandle,
+        timeout_ms: Option<f64>,
+    ) -> PyResult<Option<RecordMetadata>> {
+        let handle = handle.0;
+        let outcome = match timeout_ms {
+            None => loop {
+                // In slices, so Ctrl-C (a pending signal) gets through.
+                let slice = Duration::from_millis(100);
+                let outcome = py
+                    .detach(|| self.inner.wait_for(handle, slice))
+                    .or_raise()?;
+                if outcome.is_some() {
+                    break outcome;
+                }
+                py.check_signals()?;
+            },
+            Some(ms) if ms.is_finite() && ms >= 0.0 => {
+                let timeout = Duration::from_secs_f64(ms / 1000.0);
+                py.detach(|| self.inner.wait_for(handle, timeout))
+                    .or_raise()?
+            }
+            Some(ms) => {
+                return Err(PyValueError::new_err(format!(
+                    "timeout_ms must be a number >= 0 or None, not {ms}"
+                )));
+            }
+        };
+        Ok(outcome.map(|m| RecordMetadata {
+            topic: m.topic.to_string(),
+            partition: m.partition,
+            offset: m.offset,
+            timestamp_ms: m.timestamp_ms,
+        }))
+    }
+
+    /// Drops `handle`'s outcome (now, or when it completes): a future nobody will ask.
+    fn forget(&self, py: Python<'_>, handle: &SendHandle) -> PyResult<()> {
+        let handle = handle.0;
+        py.detach(|| self.inner.forget(handle)).or_raise()
+    }
+
+    /// Appends every pending batch (and syncs under `fsync`).
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.inner.flush()).or_raise()
+    }
+
+    /// Appends the batches whose linger has passed; returns how many.
+    fn poll(&self, py: Python<'_>) -> PyResult<usize> {
+        py.detach(|| self.inner.poll()).or_raise()
+    }
+}
+
+impl PyProducer {
+    /// Raises what a Python partitioner raised during the last call, if anything.
+    fn raise_callback_error(&self) -> PyResult<()> {
+        let error = self
+            .callback_error
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take());
+        error.map_or(Ok(()), Err)
+    }
+}
+
+fn shared(log: &PyLog) -> Shared {
+    log.shared.clone()
+}
+
+/// One item of `send_many`: a `(key, value)` pair, or a bare value.
+fn pair(item: &Bound<'_, PyAny>) -> PyResult<ProducerRecord> {
+    if let Ok((key, value)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
+        return Ok(ProducerRecord {
+            key: convert::optional_bytes("key", Some(&key))?,
+            value: convert::optional_bytes("value", Some(&value))?,
+            ..ProducerRecord::default()
+        });
+    }
+    Ok(ProducerRecord {
+        value: convert::optional_bytes("value", Some(item))?,
+        ..ProducerRecord::default()
+    })
+}
