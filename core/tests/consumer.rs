@@ -276,3 +276,15 @@ fn a_registered_waker_is_woken_once_by_the_next_append_to_an_assigned_partition(
         ErrorCode::TopicNotFound
     );
 }
+
+#[test]
+fn latest_means_records_appended_after_the_assignment_not_after_the_first_poll() {
+    let (mut log, _) = log_with_topic(1);
+    log.append("t", 0, &[record(1, 1)]).unwrap();
+    let mut latest = consumer(AutoOffsetReset::Latest);
+    latest.assign(&log, &[tp(0)]).unwrap();
+    log.append("t", 0, &[record(2, 2)]).unwrap();
+    let polled = latest.poll(&log, 10).unwrap();
+    let offsets: Vec<i64> = polled.iter().map(|(_, r)| r.offset).collect();
+    assert_eq!(offsets, [1]);
+}

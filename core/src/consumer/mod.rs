@@ -72,7 +72,9 @@ impl Consumer {
     }
 
     /// Replaces the assignment with `partitions` (Kafka's `assign`). Partitions kept from the
-    /// old assignment keep their positions.
+    /// old assignment keep their positions; new ones take theirs from `auto_offset_reset` now
+    /// (so `Latest` means "records appended from this call on", not from the first poll), or,
+    /// under `Error`, stay without one until a seek.
     pub fn assign<S: Storage>(
         &mut self,
         log: &Log<S>,
@@ -84,7 +86,12 @@ impl Consumer {
         let mut positions = BTreeMap::new();
         for tp in partitions {
             let kept = self.positions.get(tp).copied().flatten();
-            positions.insert(tp.clone(), kept);
+            let position = match (kept, self.config.auto_offset_reset) {
+                (Some(kept), _) => Some(kept),
+                (None, AutoOffsetReset::Error) => None,
+                (None, policy) => Some(resolve(log, tp, None, policy)?),
+            };
+            positions.insert(tp.clone(), position);
         }
         self.positions = positions;
         Ok(())
