@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
 from . import _display, _native
@@ -71,7 +72,7 @@ class Log:
         self._native = _native.Log(None if path is None else os.fspath(path), read_only)
 
     @property
-    def path(self) -> Optional[str]:
+    def path(self) -> Optional[Path]:
         """The log's directory, or ``None`` for an in-memory log."""
         return self._native.path
 
@@ -190,7 +191,7 @@ class Log:
         self.close()
 
     def __repr__(self) -> str:
-        where = "in memory" if self.path is None else repr(self.path)
+        where = "in memory" if self.path is None else repr(str(self.path))
         state = "closed" if self.closed else f"{len(self.topics())} topic(s)"
         return f"<mqlite.Log {where}, {state}>"
 
