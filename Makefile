@@ -1,10 +1,13 @@
 # Every CI step is a local command. `make demo` and `make test` set up what they need
 # (the Rust toolchain pinned in rust-toolchain.toml, with clippy, rustfmt and the wasm32
-# target) and then run.
+# target; a Python virtualenv in .venv with the package built from source) and then run.
 
 CARGO ?= cargo
+PYTHON ?= python3
+VENV ?= .venv
+VPY = $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup demo test lint unit nostd docs bench clean
+.PHONY: setup demo demo-rust test lint unit nostd docs python python-build bench clean
 
 setup:
 	@command -v rustup >/dev/null 2>&1 || { echo "rustup is required: https://rustup.rs" >&2; exit 1; }
@@ -12,10 +15,15 @@ setup:
 	rustup component add rustfmt clippy >/dev/null
 	rustup target add wasm32-unknown-unknown >/dev/null
 
-demo: setup
+# The main job: build the Python package from source and run its demo (produce with keys,
+# consume, reopen, read again).
+demo: python-build
+	$(VPY) python/examples/demo.py
+
+demo-rust: setup
 	$(CARGO) run -p mqlite --example quickstart
 
-test: setup lint unit nostd docs
+test: setup lint unit nostd docs python
 
 lint:
 	$(CARGO) fmt --all --check
@@ -31,6 +39,19 @@ nostd:
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc -p mqlite --no-deps
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+
+# The package, built by maturin from this checkout, with the test tools.
+python-build: setup $(VPY)
+	$(VPY) -m pip install -q "./python[test]"
+
+# pytest (API, threads, asyncio, vectors, stubs and mypy --strict), then the notebooks.
+python: python-build
+	cd python && $(VPY) -m pytest -q tests
+	cd python && $(VPY) -m pytest -q --nbmake notebooks
 
 bench: setup
 	$(CARGO) run --release -p mqlite-bench -- all
