@@ -423,3 +423,95 @@ fn forgotten_outcomes_are_dropped_and_taken_ones_do_not_pile_up() {
     assert!(producer.result(forgotten[0]).is_none());
     assert!(!producer.is_outstanding(forgotten[0]));
 }
+
+#[test]
+fn records_routed_before_a_failing_user_partitioner_are_sent_and_not_held() {
+    let (mut log, _) = setup(2);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counter = std::sync::Arc::clone(&calls);
+    let function: mqlite::partitioner::PartitionFn = std::sync::Arc::new(move |_| {
+        match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 | 1 => 1,
+            _ => 9,
+        }
+    });
+    let mut producer = Producer::new(ProducerConfig {
+        partitioner: mqlite::partitioner::Partitioner::Custom(function),
+        ..ProducerConfig::default()
+    });
+    let error = producer
+        .send_many(&mut log, "t", (0..4).map(value))
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::PartitionNotFound);
+    assert_eq!(
+        log.high_watermark("t", 1).unwrap(),
+        2,
+        "the first two were sent"
+    );
+    assert_eq!(
+        producer.outcomes_held(),
+        0,
+        "and their outcomes are not held"
+    );
+}
+
+#[test]
+fn a_retry_waits_for_its_backoff_at_poll_but_not_at_flush() {
+    let (options, clock) = options_at(10_000);
+    let mut storage = FaultStorage::new();
+    storage.fail_once("append", "t-0/00000000000000000000.log", 0, false);
+    let mut log = Log::open(storage, options).unwrap();
+    log.create_topic("t", TopicConfig::default()).unwrap();
+    let mut producer = Producer::new(ProducerConfig {
+        linger_ms: 0,
+        retry_backoff_ms: 1_000,
+        ..ProducerConfig::default()
+    });
+    let first = producer.send(&mut log, "t", value(0)).unwrap();
+    assert!(producer.poll(&mut log).is_err(), "the first try fails");
+    let second = producer.send(&mut log, "t", value(1)).unwrap();
+    let appends = log.storage().append_count();
+    producer.poll(&mut log).unwrap();
+    assert_eq!(
+        log.storage().append_count(),
+        appends,
+        "nothing is tried before the backoff"
+    );
+    assert_eq!(producer.next_linger_deadline_ms(), Some(11_000));
+    clock.advance_ms(1_000);
+    producer.poll(&mut log).unwrap();
+    assert_eq!(producer.result(first).unwrap().unwrap().offset, 0);
+    assert_eq!(producer.result(second).unwrap().unwrap().offset, 1);
+}
+
+#[test]
+fn a_batch_whose_topic_was_deleted_fails_its_records() {
+    let (mut log, _) = setup(1);
+    let mut producer = Producer::new(ProducerConfig {
+        linger_ms: 60_000,
+        ..ProducerConfig::default()
+    });
+    let handle = producer.send(&mut log, "t", value(0)).unwrap();
+    log.delete_topic("t").unwrap();
+    assert_eq!(
+        producer.flush(&mut log).unwrap_err().code(),
+        ErrorCode::TopicNotFound
+    );
+    let outcome = producer.result(handle).unwrap();
+    assert_eq!(outcome.unwrap_err().code(), ErrorCode::TopicNotFound);
+    assert_eq!(producer.outcomes_held(), 0);
+}
+
+#[test]
+fn forgetting_a_handle_twice_holds_nothing() {
+    let (mut log, _) = setup(1);
+    let mut producer = Producer::new(ProducerConfig::default());
+    let earlier = producer.send(&mut log, "t", value(0)).unwrap();
+    let handle = producer.send(&mut log, "t", value(1)).unwrap();
+    producer.forget(handle);
+    producer.forget(handle);
+    producer.flush(&mut log).unwrap();
+    assert!(producer.result(handle).is_none());
+    producer.result(earlier).unwrap().unwrap();
+    assert_eq!(producer.outcomes_held(), 0);
+}

@@ -123,7 +123,10 @@ impl Accumulator {
         let lingered = self
             .open
             .iter()
-            .filter(|(_, p)| now_ms.saturating_sub(p.created_ms) >= linger_ms)
+            .filter(|(tp, p)| {
+                now_ms.saturating_sub(p.created_ms) >= linger_ms
+                    && self.retries.get(tp).is_none_or(|r| r.due_ms <= now_ms)
+            })
             .map(|(tp, _)| tp);
         let due = self
             .retries
@@ -149,14 +152,19 @@ impl Accumulator {
         all
     }
 
-    /// When `lingered` will next name a partition: the oldest open batch's linger end, or a
-    /// retry's due time.
+    /// When `lingered` will next name a partition: the oldest open batch's linger end (not
+    /// before its partition's retry is due), or a retry's due time.
     pub fn next_deadline_ms(&self, linger_ms: i64) -> Option<i64> {
         let lingers = self
             .open
-            .values()
-            .filter(|p| !p.records.is_empty())
-            .map(|p| p.created_ms.saturating_add(linger_ms));
+            .iter()
+            .filter(|(_, p)| !p.records.is_empty())
+            .map(|(tp, p)| {
+                let lingered = p.created_ms.saturating_add(linger_ms);
+                self.retries
+                    .get(tp)
+                    .map_or(lingered, |r| lingered.max(r.due_ms))
+            });
         lingers.chain(self.retries.values().map(|r| r.due_ms)).min()
     }
 

@@ -69,8 +69,8 @@ impl Completions {
         for (i, handle) in batch.handles.iter().enumerate() {
             if let Some(slot) = self.index(*handle).and_then(|at| self.slots.get_mut(at)) {
                 *slot = match slot {
-                    Slot::Forgotten => Slot::Taken,
-                    _ => Slot::Ready(Arc::clone(&batch), i as u32),
+                    Slot::Waiting => Slot::Ready(Arc::clone(&batch), i as u32),
+                    Slot::Forgotten | Slot::Ready(..) | Slot::Taken => Slot::Taken,
                 };
             }
         }
@@ -81,8 +81,8 @@ impl Completions {
     pub fn forget(&mut self, handle: SendHandle) {
         if let Some(slot) = self.index(handle).and_then(|at| self.slots.get_mut(at)) {
             *slot = match slot {
-                Slot::Waiting => Slot::Forgotten,
-                _ => Slot::Taken,
+                Slot::Waiting | Slot::Forgotten => Slot::Forgotten,
+                Slot::Ready(..) | Slot::Taken => Slot::Taken,
             };
         }
         self.drop_taken_front();

@@ -115,7 +115,7 @@ impl Producer {
             let batch_bytes = producer.config.batch_bytes;
             let full = producer.accumulator.would_overflow(&tp, size, batch_bytes);
             if full {
-                producer.drain(log, &tp).ok(); // errors are in the handles
+                producer.drain(log, &tp, false).ok(); // errors are in the handles
             }
             full
         })
@@ -172,12 +172,12 @@ impl Producer {
             .accumulator
             .would_overflow(&tp, size, self.config.batch_bytes)
         {
-            self.drain(log, &tp).ok(); // errors are in the handles
+            self.drain(log, &tp, false).ok(); // errors are in the handles
         }
         let handle = self.completions.issue();
         self.accumulator.push(&tp, record, size, handle, now_ms);
         if self.accumulator.is_full(&tp, self.config.batch_bytes) {
-            self.drain(log, &tp).ok(); // errors are in the handles
+            self.drain(log, &tp, false).ok(); // errors are in the handles
         }
         handle
     }
@@ -188,14 +188,16 @@ impl Producer {
         let ready = self
             .accumulator
             .lingered(log.now_ms(), self.config.linger_ms);
-        self.drain_all(log, &ready).map(|()| ready.len())
+        self.drain_all(log, &ready, false).map(|()| ready.len())
     }
 
-    /// Appends every pending batch (and syncs them under `fsync` durability). Every batch is
-    /// tried; the first failure is returned (each failed record's handle has it too).
+    /// Appends every pending batch (and syncs them under `fsync` durability); batches waiting
+    /// for a retry are tried now, whatever their backoff. Every batch is tried; the first
+    /// failure is returned (each failed record's handle has it too, unless it is kept for
+    /// another retry).
     pub fn flush<S: Storage>(&mut self, log: &mut Log<S>) -> Result<()> {
         let all = self.accumulator.partitions();
-        self.drain_all(log, &all)
+        self.drain_all(log, &all, true)
     }
 
     /// The outcome of `handle`, once its batch is appended (and synced under `fsync`); each
@@ -246,10 +248,11 @@ impl Producer {
         &mut self,
         log: &mut Log<S>,
         partitions: &[TopicPartition],
+        force: bool,
     ) -> Result<()> {
         let mut first_error = None;
         for tp in partitions {
-            if let Err(error) = self.drain(log, tp) {
+            if let Err(error) = self.drain(log, tp, force) {
                 first_error.get_or_insert(error);
             }
         }
@@ -259,18 +262,34 @@ impl Producer {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Appends `tp`'s batch waiting for a retry, if any, then its open batch, resolving their
-    /// handles. A batch kept for another retry holds back the open batch behind it, so the
-    /// partition's order holds. Under `fsync` durability the handles resolve only after
-    /// `sync_if_fsync`.
-    fn drain<S: Storage>(&mut self, log: &mut Log<S>, tp: &TopicPartition) -> Result<()> {
+    /// Appends `tp`'s batch waiting for a retry, if any (once its backoff has passed, or at
+    /// once when `force`d), then its open batch, resolving their handles. A batch still
+    /// waiting for a retry holds back the open batch behind it, so the partition's order holds.
+    /// Under `fsync` durability the handles resolve only after `sync_if_fsync`.
+    fn drain<S: Storage>(
+        &mut self,
+        log: &mut Log<S>,
+        tp: &TopicPartition,
+        force: bool,
+    ) -> Result<()> {
         if let Some(retry) = self.accumulator.take_retry(tp) {
+            if !force && retry.due_ms > log.now_ms() {
+                self.accumulator.put_retry(tp, retry);
+                return Ok(());
+            }
             self.append_batch(log, tp, retry.pending, retry.fields, retry.attempts)?;
         }
         let Some(pending) = self.accumulator.take(tp) else {
             return Ok(());
         };
-        let partitions = log.topic_config(&tp.topic)?.partitions;
+        let partitions = match log.topic_config(&tp.topic) {
+            Ok(config) => config.partitions,
+            Err(error) => {
+                // The topic went away under the batch: its records fail.
+                self.fail(tp, pending.handles, &error);
+                return Err(error);
+            }
+        };
         self.config
             .partitioner
             .on_batch_closed(&tp.topic, tp.partition, partitions);

@@ -48,7 +48,7 @@ impl Producer {
     /// go to (more if a partition's records exceed `batch_bytes`). Nothing is sent if any
     /// record is refused, with one exception: a user partitioner that answers a partition
     /// outside the topic fails the call there, and the records routed before it are still
-    /// sent. The handles come back in the records' order.
+    /// sent (their outcomes are dropped). The handles come back in the records' order.
     pub fn send_many<S: Storage>(
         &mut self,
         log: &mut Log<S>,
@@ -67,10 +67,19 @@ impl Producer {
         let batch_bytes = self.config.batch_bytes;
         let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
         let mut handles = Vec::with_capacity(prepared.len());
+        let mut refused = None;
         for (explicit, record, size) in prepared {
             let partition = match explicit {
                 Some(partition) => partition,
-                None => self.route_in_call(log, topic, &record, size, partitions, &mut groups)?,
+                None => {
+                    match self.route_in_call(log, topic, &record, size, partitions, &mut groups) {
+                        Ok(partition) => partition,
+                        Err(error) => {
+                            refused = Some(error);
+                            break;
+                        }
+                    }
+                }
             };
             let group = groups
                 .entry(partition)
@@ -91,6 +100,11 @@ impl Producer {
             self.append_group(log, topic, partition, &mut group);
         }
         self.sync_if_fsync(log).ok(); // errors are in the handles
+        if let Some(error) = refused {
+            // The caller gets no handles: nobody will take these outcomes.
+            handles.into_iter().for_each(|h| self.completions.forget(h));
+            return Err(error);
+        }
         Ok(handles)
     }
 
@@ -131,7 +145,7 @@ impl Producer {
         }
         let tp = TopicPartition::new(topic, partition);
         if !group.earlier_drained {
-            self.drain(log, &tp).ok(); // errors are in the handles
+            self.drain(log, &tp, false).ok(); // errors are in the handles
             group.earlier_drained = true;
         }
         let created_ms = group.batch.created_ms;
