@@ -39,7 +39,12 @@ fn a_roll_whose_new_segment_fails_to_sync_keeps_appends_in_order() {
     log.append("t", 0, &[record(1, 1)]).unwrap();
     assert_eq!(log.roll("t", 0).unwrap_err().code(), ErrorCode::Io);
     log.append("t", 0, &[record(2, 2)]).unwrap();
-    let log = Log::open(log.close().unwrap(), options).unwrap();
+    assert_eq!(
+        log.sync().unwrap_err().code(),
+        ErrorCode::Io,
+        "a failed sync is not forgotten: no later sync vouches for the partition"
+    );
+    let log = Log::open(log.into_storage(), options).unwrap();
     assert_eq!(values(&log), [1, 2]);
 }
 

@@ -203,6 +203,21 @@ fn producer_ids_stay_unique_across_reopens_and_a_torn_id_file() {
     assert_eq!(log.init_producer_id().unwrap(), 3 * block);
     log.close().unwrap();
 
+    // A whole last entry that goes backwards is damage, not a torn write.
+    let mut backwards = std::fs::read(&path).unwrap();
+    let mut entry = 5u64.to_be_bytes().to_vec();
+    entry.extend_from_slice(&crc32fast::hash(&entry).to_be_bytes());
+    backwards.extend_from_slice(&entry);
+    let saved = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &backwards).unwrap();
+    let mut log = open();
+    assert_eq!(
+        log.init_producer_id().unwrap_err().code(),
+        ErrorCode::CorruptLog
+    );
+    drop(log);
+    std::fs::write(&path, &saved).unwrap();
+
     // Damage before the last entry is not a torn write.
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[0] ^= 1;
@@ -293,4 +308,25 @@ fn under_random_injected_failures_every_record_is_stored_once_in_order() {
             );
         }
     }
+}
+
+#[test]
+fn a_topic_deleted_and_created_again_starts_the_sequences_over() {
+    let (options, _) = options_at(10_000);
+    let mut log = Log::in_memory(options).unwrap();
+    log.create_topic("t", TopicConfig::default()).unwrap();
+    let mut producer = Producer::new(ProducerConfig::default());
+    producer
+        .send_many(
+            &mut log,
+            "t",
+            (0..3).map(|i| ProducerRecord::with_value(format!("{i}"))),
+        )
+        .unwrap();
+    log.delete_topic("t").unwrap();
+    log.create_topic("t", TopicConfig::default()).unwrap();
+    let handles = producer
+        .send_many(&mut log, "t", [ProducerRecord::with_value("again")])
+        .unwrap();
+    assert_eq!(producer.result(handles[0]).unwrap().unwrap().offset, 0);
 }

@@ -265,3 +265,109 @@ fn a_blocking_poll_with_nothing_to_read_returns_empty_after_its_timeout() {
     assert!(records.is_empty());
     assert!(started.elapsed() >= timeout);
 }
+
+#[test]
+fn a_topic_deleted_and_created_again_is_synced_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let segment_syncs = Arc::new(AtomicU64::new(0));
+    let storage = CountingStorage {
+        files: FileStorage::open(dir.path()).unwrap(),
+        segment_syncs: Arc::clone(&segment_syncs),
+    };
+    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
+    let create = || log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)));
+    create().unwrap();
+    let producer = fsync_producer(&log);
+    for i in 0..5 {
+        let record = ProducerRecord::with_value(format!("{i}"));
+        producer.send_and_wait("t", record).unwrap();
+    }
+    log.with(|log| log.delete_topic("t")).unwrap();
+    create().unwrap();
+    let before = segment_syncs.load(Ordering::SeqCst);
+    let record = ProducerRecord::with_value("again");
+    assert_eq!(producer.send_and_wait("t", record).unwrap().offset, 0);
+    assert_eq!(
+        segment_syncs.load(Ordering::SeqCst),
+        before + 1,
+        "offset 0 of the new topic is synced, not taken for the old topic's"
+    );
+}
+
+#[test]
+fn a_failed_sync_fails_every_later_sync_of_the_partition_until_reopen() {
+    let mut storage = FaultStorage::new();
+    storage.fail_once("sync", "00000000000000000000.log", 0, false);
+    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
+    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
+        .unwrap();
+    let producer = fsync_producer(&log);
+    producer
+        .send_and_wait("t", ProducerRecord::with_value("a"))
+        .unwrap_err();
+    let error = log.with(|log| log.sync()).unwrap_err();
+    assert_eq!(
+        error.code(),
+        ErrorCode::Io,
+        "Log::sync does not forget it either"
+    );
+    let storage = log.take().unwrap().into_storage();
+    let mut reopened = Log::open(storage, LogOptions::default()).unwrap();
+    reopened.sync().unwrap();
+}
+
+#[test]
+fn forgetting_a_handle_from_inside_a_partitioner_does_not_deadlock() {
+    use std::sync::OnceLock;
+    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
+    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(2)))
+        .unwrap();
+    let cell: Arc<OnceLock<(SharedProducer<mqlite::MemoryStorage>, mqlite::SendHandle)>> =
+        Arc::default();
+    let seen = Arc::clone(&cell);
+    let partitioner: mqlite::partitioner::PartitionFn = Arc::new(move |_| {
+        // What a binding's finalizer does when it drops a future during the callback.
+        if let Some((producer, handle)) = seen.get() {
+            producer.forget(*handle).unwrap();
+        }
+        1
+    });
+    let config = ProducerConfig {
+        partitioner: mqlite::partitioner::Partitioner::Custom(partitioner),
+        linger_ms: 0,
+        ..ProducerConfig::default()
+    };
+    let producer = SharedProducer::new(log.clone(), config);
+    let first = producer.send("t", ProducerRecord::with_value("a")).unwrap();
+    cell.set((producer.clone(), first)).ok().unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let sender = producer.clone();
+    thread::spawn(move || {
+        let sent = sender.send_and_wait("t", ProducerRecord::with_value("b"));
+        done.send(sent.map(|m| m.offset)).unwrap();
+    });
+    let offset = finished
+        .recv_timeout(Duration::from_secs(20))
+        .expect("no deadlock");
+    assert_eq!(offset.unwrap(), 1);
+    assert_eq!(
+        producer.wait(first).unwrap_err().code(),
+        ErrorCode::InvalidRecord,
+        "the first handle was forgotten"
+    );
+}
+
+#[test]
+fn empty_polls_do_not_pile_up_wakers() {
+    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
+    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
+        .unwrap();
+    let mut consumer = Consumer::new(ConsumerConfig::default());
+    log.with(|log| consumer.assign_topics(log, &["t"])).unwrap();
+    for _ in 0..200 {
+        log.poll_wait(&mut consumer, 10, Duration::from_micros(1))
+            .unwrap();
+    }
+    let waiting = log.with(|log| Ok(log.wakers_waiting("t", 0))).unwrap();
+    assert!(waiting <= 1, "{waiting} wakers registered by one thread");
+}

@@ -112,6 +112,9 @@ pub struct TopicDescription {
 struct Topic {
     config: TopicConfig,
     partitions: Vec<Partition>,
+    /// Unique among the topics this `Log` has had, so a topic deleted and created again under
+    /// the same name is told apart.
+    generation: u64,
 }
 
 /// An open log. See the module docs.
@@ -120,6 +123,7 @@ pub struct Log<S: Storage> {
     clock: Arc<dyn Clock>,
     read_only: bool,
     topics: BTreeMap<String, Topic>,
+    next_generation: u64,
     wakers: wakers::AppendWakers,
     /// Read on the first `init_producer_id`.
     producer_ids: Option<ProducerIds>,
@@ -292,12 +296,19 @@ impl<S: Storage> Log<S> {
                     writable,
                 )?);
             }
-            topics.insert(topic_name, Topic { config, partitions });
+            let generation = topics.len() as u64;
+            let topic = Topic {
+                config,
+                partitions,
+                generation,
+            };
+            topics.insert(topic_name, topic);
         }
         Ok(Self {
             storage,
             clock: options.clock,
             read_only: options.read_only,
+            next_generation: topics.len() as u64,
             topics,
             wakers: wakers::AppendWakers::default(),
             producer_ids: None,
@@ -334,7 +345,10 @@ impl<S: Storage> Log<S> {
         partition: u32,
     ) -> Result<(&TopicConfig, &mut Partition, &mut S)> {
         self.writable()?;
-        let Some(Topic { config, partitions }) = self.topics.get_mut(topic) else {
+        let Some(Topic {
+            config, partitions, ..
+        }) = self.topics.get_mut(topic)
+        else {
             return Err(Error::TopicNotFound {
                 topic: topic.into(),
             });
@@ -390,8 +404,14 @@ impl<S: Storage> Log<S> {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
-        self.topics
-            .insert(name.into(), Topic { config, partitions });
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        let topic = Topic {
+            config,
+            partitions,
+            generation,
+        };
+        self.topics.insert(name.into(), topic);
         Ok(())
     }
 
@@ -449,6 +469,13 @@ impl<S: Storage> Log<S> {
         Ok(self.partition(topic, partition)?.1.log_start_offset())
     }
 
+    /// A number that stays the same while a topic exists and differs once it is deleted and
+    /// created again under the same name (within this open log): what state kept per topic
+    /// outside the log is keyed by.
+    pub fn topic_generation(&self, name: &str) -> Result<u64> {
+        Ok(self.topic(name)?.generation)
+    }
+
     /// The offset the next record appended to a partition will get.
     pub fn high_watermark(&self, topic: &str, partition: u32) -> Result<i64> {
         Ok(self.partition(topic, partition)?.1.high_watermark())
@@ -492,6 +519,11 @@ impl<S: Storage> Log<S> {
         }
         self.wakers.wake(topic, partition);
         Ok(info)
+    }
+
+    /// How many wakers wait for the next append to a partition.
+    pub fn wakers_waiting(&self, topic: &str, partition: u32) -> usize {
+        self.wakers.waiting(topic, partition)
     }
 
     /// Wakes `waker` once, at the next append to the partition (or when its topic is
@@ -592,6 +624,14 @@ impl<S: Storage> Log<S> {
     ) -> Result<(i64, Option<crate::storage::DetachedSync>)> {
         let (_, p, storage) = self.partition_mut(topic, partition)?;
         p.detached_sync(storage)
+    }
+
+    /// Records that a sync of a partition finished by a [`Self::detached_sync_partition`] job
+    /// failed: every later sync of it fails too, until the log is reopened.
+    pub fn note_sync_failure(&mut self, topic: &str, partition: u32, error: &Error) -> Result<()> {
+        let (_, p, _) = self.partition_mut(topic, partition)?;
+        p.note_sync_failure(error);
+        Ok(())
     }
 
     /// Seals the active segment of a partition and starts a new one.

@@ -64,6 +64,10 @@ pub struct Partition {
     encode_buffer: Vec<u8>,
     /// Built on the first idempotent append (see `producer_state`).
     producer_states: Option<ProducerStates>,
+    /// A sync of this partition failed: the disk may have dropped bytes a later sync would not
+    /// vouch for (Linux reports a writeback error once), so every later sync fails with this
+    /// error until the log is reopened and recovery looks at what is really there.
+    sync_failed: Option<Error>,
 }
 
 fn parse_segment_base(name: &str, prefix: &str) -> Option<i64> {
@@ -136,6 +140,7 @@ impl Partition {
             failed: false,
             encode_buffer: Vec::new(),
             producer_states: None,
+            sync_failed: None,
         })
     }
 
@@ -379,7 +384,8 @@ impl Partition {
         let active = self.active_mut();
         active.seal();
         active.write_index(storage)?;
-        storage.sync(&active.log_name)?;
+        let sealed = active.log_name.clone();
+        self.checked_sync(storage, &sealed)?;
         // The new segment's file exists, durably, from now on: should retention then remove
         // every sealed segment, reopening still finds where offsets stand. It joins the list
         // as soon as its file exists, so a failed sync never leaves appends going to the
@@ -388,15 +394,39 @@ impl Partition {
         storage.append(&next.log_name, &[])?;
         let name = next.log_name.clone();
         self.segments.push(next);
-        storage.sync(&name)
+        self.checked_sync(storage, &name)
+    }
+
+    /// Syncs `name`, remembering a failure (see `sync_failed`).
+    fn checked_sync<S: crate::storage::Storage + ?Sized>(
+        &mut self,
+        storage: &mut S,
+        name: &str,
+    ) -> Result<()> {
+        self.sync_health()?;
+        storage
+            .sync(name)
+            .inspect_err(|error| self.note_sync_failure(error))
+    }
+
+    /// `Err` once a sync of this partition has failed.
+    fn sync_health(&self) -> Result<()> {
+        self.sync_failed.clone().map_or(Ok(()), Err)
+    }
+
+    /// Remembers that a sync failed; every later sync reports it.
+    pub fn note_sync_failure(&mut self, error: &Error) {
+        self.sync_failed.get_or_insert_with(|| error.clone());
     }
 
     /// Writes pending index entries and syncs the active segment.
     pub fn sync<S: crate::storage::Storage + ?Sized>(&mut self, storage: &mut S) -> Result<()> {
+        self.sync_health()?;
         let active = self.active_mut();
         active.write_index(storage)?;
         if !active.is_empty() {
-            storage.sync(&active.log_name)?;
+            let name = active.log_name.clone();
+            self.checked_sync(storage, &name)?;
         }
         Ok(())
     }
@@ -409,13 +439,18 @@ impl Partition {
         &mut self,
         storage: &mut S,
     ) -> Result<(i64, Option<crate::storage::DetachedSync>)> {
+        self.sync_health()?;
         let end = self.high_watermark();
         let active = self.active_mut();
         active.write_index(storage)?;
         if active.is_empty() {
             return Ok((end, None));
         }
-        Ok((end, storage.detached_sync(&active.log_name)?))
+        let name = active.log_name.clone();
+        let job = storage
+            .detached_sync(&name)
+            .inspect_err(|error| self.note_sync_failure(error))?;
+        Ok((end, job))
     }
 
     /// Writes pending index entries (without syncing).

@@ -51,7 +51,7 @@ impl ProducerIds {
                     reserved_end = end;
                     valid = i + 1;
                 }
-                _ if i + 1 == entries.len() => break, // a torn last entry
+                None if i + 1 == entries.len() => break, // a torn last entry
                 _ => {
                     let position = (i * PRODUCER_IDS_ENTRY_BYTES) as u64;
                     return Err(Error::corrupt(

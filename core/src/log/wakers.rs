@@ -27,6 +27,15 @@ impl AppendWakers {
         }
     }
 
+    /// How many wakers wait on the partition.
+    pub fn waiting(&self, topic: &str, partition: u32) -> usize {
+        self.waiting
+            .iter()
+            .filter(|((t, p), _)| t == topic && *p == partition)
+            .map(|(_, wakers)| wakers.len())
+            .sum()
+    }
+
     /// Wakes everything waiting on the partition.
     pub fn wake(&mut self, topic: &str, partition: u32) {
         if self.waiting.is_empty() {

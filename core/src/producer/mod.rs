@@ -46,8 +46,9 @@ pub struct Producer {
     appended_ends: BTreeMap<TopicPartition, i64>,
     /// Producer id and epoch, once the first idempotent batch needs them.
     identity: Option<(i64, i16)>,
-    /// Each partition's next sequence number.
-    sequences: BTreeMap<TopicPartition, i32>,
+    /// Each partition's next sequence number, for the topic's generation it was counted in
+    /// (a topic deleted and created again starts over at 0).
+    sequences: BTreeMap<TopicPartition, (u64, i32)>,
 }
 
 impl Producer {
@@ -318,9 +319,13 @@ impl Producer {
             Some(identity) => identity,
             None => *self.identity.insert((log.init_producer_id()?, 0)),
         };
-        let sequence = self.sequences.entry(tp.clone()).or_insert(0);
-        let base_sequence = *sequence;
-        *sequence = sequence_after(base_sequence, count as i64);
+        let generation = log.topic_generation(&tp.topic)?;
+        let entry = self.sequences.entry(tp.clone()).or_insert((generation, 0));
+        if entry.0 != generation {
+            *entry = (generation, 0);
+        }
+        let base_sequence = entry.1;
+        entry.1 = sequence_after(base_sequence, count as i64);
         Ok(ProducerFields {
             producer_id,
             producer_epoch,

@@ -4,16 +4,22 @@
 //! unparks this thread at the next append to an assigned partition; holding the lock across
 //! both means no append can slip in between. The thread then parks until woken or until the
 //! timeout, and polls again. Stale wakes (from an earlier poll's waker) only cost one extra
-//! look.
+//! look. Each thread has one waker, so a partition holds at most one registration per waiting
+//! thread however often polls come back empty; a poll that will not wait registers nothing.
 
 use super::SharedLog;
 use crate::consumer::{Consumer, ConsumerRecords};
 use crate::error::Result;
 use crate::storage::Storage;
 use alloc::sync::Arc;
-use std::task::Wake;
+use std::task::{Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
+
+std::thread_local! {
+    /// This thread's waker: the same one for every poll, so registrations do not pile up.
+    static THREAD_WAKER: Waker = Arc::new(ThreadWaker(thread::current())).into();
+}
 
 /// Unparks the thread that made it.
 struct ThreadWaker(Thread);
@@ -38,11 +44,12 @@ impl<S: Storage> SharedLog<S> {
         timeout: Duration,
     ) -> Result<ConsumerRecords> {
         let deadline = Instant::now().checked_add(timeout);
-        let waker = Arc::new(ThreadWaker(thread::current())).into();
+        let waker = THREAD_WAKER.with(Waker::clone);
         loop {
+            let will_wait = deadline.is_none_or(|d| d > Instant::now());
             let records = self.with(|log| {
                 let records = consumer.poll(log, max_records)?;
-                if records.is_empty() {
+                if records.is_empty() && will_wait {
                     consumer.wake_on_data(log, &waker)?;
                 }
                 Ok(records)

@@ -30,9 +30,12 @@ pub struct SharedLog<S: Storage> {
 struct Inner<S: Storage> {
     /// `None` once closed.
     log: Mutex<Option<Log<S>>>,
-    syncs: Mutex<BTreeMap<TopicPartition, SyncProgress>>,
+    syncs: Mutex<BTreeMap<SyncKey, SyncProgress>>,
     sync_done: Condvar,
 }
+
+/// A partition of one incarnation of a topic: a topic deleted and created again starts over.
+type SyncKey = (TopicPartition, u64);
 
 /// Where a partition's syncs stand.
 #[derive(Debug, Default)]
@@ -103,10 +106,11 @@ impl<S: Storage> SharedLog<S> {
     /// Makes every offset of the partition below `end_offset` durable, sharing the sync with
     /// any other thread that needs one at the same time (see the module docs).
     pub fn sync_through(&self, topic: &str, partition: u32, end_offset: i64) -> Result<()> {
-        let tp = TopicPartition::new(topic, partition);
+        let generation = self.with(|log| log.topic_generation(topic))?;
+        let key = (TopicPartition::new(topic, partition), generation);
         let mut syncs = self.lock_syncs()?;
         loop {
-            let progress = syncs.entry(tp.clone()).or_default();
+            let progress = syncs.entry(key.clone()).or_default();
             // Checked first: after a failed sync the disk may have dropped bytes that a later
             // sync would not vouch for, and recovery cuts a partition at its first hole, so
             // nothing of the partition is acknowledged any more until the log is reopened.
@@ -119,7 +123,7 @@ impl<S: Storage> SharedLog<S> {
             if !progress.in_flight {
                 progress.in_flight = true;
                 drop(syncs);
-                return self.lead_sync(&tp);
+                return self.lead_sync(&key);
             }
             syncs = self.inner.sync_done.wait(syncs).map_err(poisoned)?;
         }
@@ -129,12 +133,21 @@ impl<S: Storage> SharedLog<S> {
     /// detached syncs does all of it there), finishes it unlocked, and publishes the outcome to
     /// the waiters. Only an I/O failure marks the partition; any other (the topic was deleted,
     /// the log closed) reached no disk, and the waiters go on to find it themselves.
-    fn lead_sync(&self, tp: &TopicPartition) -> Result<()> {
+    fn lead_sync(&self, key: &SyncKey) -> Result<()> {
+        let (tp, generation) = key;
         let outcome = self
-            .with(|log| log.detached_sync_partition(&tp.topic, tp.partition))
+            .with(|log| {
+                if log.topic_generation(&tp.topic)? != *generation {
+                    // Deleted (and maybe created again) since: nothing of ours left to sync.
+                    return Err(Error::TopicNotFound {
+                        topic: tp.topic.clone(),
+                    });
+                }
+                log.detached_sync_partition(&tp.topic, tp.partition)
+            })
             .and_then(|(end, job)| job.map_or(Ok(()), |job| job()).map(|()| end));
         let mut syncs = self.lock_syncs()?;
-        let progress = syncs.entry(tp.clone()).or_default();
+        let progress = syncs.entry(key.clone()).or_default();
         progress.in_flight = false;
         let result = match outcome {
             Ok(end) => {
@@ -149,11 +162,17 @@ impl<S: Storage> SharedLog<S> {
             }
         };
         drop(syncs);
+        if let Err(error) = &result
+            && error.code() == ErrorCode::Io
+        {
+            // Best effort: the partition may be gone; the failure is recorded above anyway.
+            let _ = self.with(|log| log.note_sync_failure(&tp.topic, tp.partition, error));
+        }
         self.inner.sync_done.notify_all();
         result
     }
 
-    fn lock_syncs(&self) -> Result<MutexGuard<'_, BTreeMap<TopicPartition, SyncProgress>>> {
+    fn lock_syncs(&self) -> Result<MutexGuard<'_, BTreeMap<SyncKey, SyncProgress>>> {
         self.inner.syncs.lock().map_err(poisoned)
     }
 }

@@ -38,6 +38,9 @@ struct State {
     appended: Condvar,
     /// The caller asked for `fsync`: waiters sync through their offsets.
     fsync: bool,
+    /// Handles to forget once the producer's lock is free: `forget` may be called while this
+    /// thread holds it (from a partitioner callback, through a binding's finalizer).
+    to_forget: Mutex<Vec<SendHandle>>,
 }
 
 impl<S: Storage> Clone for SharedProducer<S> {
@@ -70,6 +73,7 @@ impl<S: Storage> SharedProducer<S> {
                 producer: Mutex::new(Producer::new(config)),
                 appended: Condvar::new(),
                 fsync,
+                to_forget: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -105,8 +109,18 @@ impl<S: Storage> SharedProducer<S> {
     }
 
     /// [`Producer::forget`] from any thread.
+    /// Never blocks: if the producer is busy (even in this thread), the handle is forgotten
+    /// the next time it is taken.
     pub fn forget(&self, handle: SendHandle) -> Result<()> {
-        self.lock()?.forget(handle);
+        match self.state.producer.try_lock() {
+            Ok(mut producer) => producer.forget(handle),
+            Err(_) => self
+                .state
+                .to_forget
+                .lock()
+                .map_err(|_| poisoned())?
+                .push(handle),
+        }
         Ok(())
     }
 
@@ -217,7 +231,12 @@ impl<S: Storage> SharedProducer<S> {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Producer>> {
-        self.state.producer.lock().map_err(|_| poisoned())
+        let mut producer = self.state.producer.lock().map_err(|_| poisoned())?;
+        let queued = core::mem::take(&mut *self.state.to_forget.lock().map_err(|_| poisoned())?);
+        queued
+            .into_iter()
+            .for_each(|handle| producer.forget(handle));
+        Ok(producer)
     }
 }
 
