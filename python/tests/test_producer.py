@@ -137,3 +137,63 @@ def test_bad_input_raises_typed_errors_naming_the_argument(orders: mqlite.Log) -
         orders.producer(partitioner="random")
     producer.flush()
     assert orders.describe("orders").records == 0, "nothing bad was stored"
+
+
+def test_a_future_can_be_watched_and_waited_for_from_several_threads(orders: mqlite.Log) -> None:
+    import threading
+
+    producer = orders.producer(linger_ms=200)
+    for _ in range(20):
+        future = producer.send("orders", b"v", partition=0)
+        outcomes: list[object] = []
+
+        def wait() -> None:
+            outcomes.append(future.result(timeout=30))
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        while not future.done():
+            pass
+        waiter.join()
+        assert outcomes == [future.result()], "both threads see the same metadata"
+
+
+def test_huge_timeouts_mean_forever_and_never_crash(orders: mqlite.Log) -> None:
+    producer = orders.producer(linger_ms=0)
+    assert producer.send("orders", b"v").result(timeout=1e300).offset == 0
+    consumer = orders.consumer(["orders"], auto_offset_reset="earliest")
+    assert len(consumer.poll(timeout_ms=1e300)) == 1
+    with pytest.raises(ValueError, match="timeout_ms"):
+        consumer.poll(timeout_ms=-1)
+
+
+def test_a_partitioners_error_is_raised_in_its_own_thread_only(orders: mqlite.Log) -> None:
+    import threading
+
+    def picky(topic: str, key: bytes | None, partitions: int) -> int:
+        if key == b"bad":
+            raise KeyError("bad key")
+        return 0
+
+    producer = orders.producer(partitioner=picky, linger_ms=0)
+    failures: list[BaseException] = []
+    good: list[int] = []
+
+    def send_bad() -> None:
+        for _ in range(200):
+            try:
+                producer.send("orders", b"v", key=b"bad")
+            except KeyError as error:
+                failures.append(error)
+
+    def send_good() -> None:
+        for _ in range(200):
+            good.append(producer.send("orders", b"v", key=b"good").result().partition)
+
+    threads = [threading.Thread(target=send_bad), threading.Thread(target=send_good)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(failures) == 200
+    assert good == [0] * 200

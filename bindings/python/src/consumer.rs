@@ -107,17 +107,15 @@ impl PyConsumer {
     fn poll(&self, py: Python<'_>, max_records: i64, timeout_ms: f64) -> PyResult<Vec<Record>> {
         let max_records = usize::try_from(convert::non_negative("max_records", max_records)?)
             .unwrap_or(usize::MAX);
-        if !timeout_ms.is_finite() || timeout_ms < 0.0 {
-            return Err(PyValueError::new_err(format!(
-                "timeout_ms must be a number >= 0, not {timeout_ms}"
-            )));
-        }
-        let deadline = Instant::now() + Duration::from_secs_f64(timeout_ms / 1000.0);
+        let timeout = convert::timeout("timeout_ms", timeout_ms)?;
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             if self.closed.load(Ordering::Acquire) {
                 return Err(crate::errors::to_py_err(&mqlite::Error::Closed));
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
             let slice = left.min(WAIT_SLICE);
             let records = py
                 .detach(|| {

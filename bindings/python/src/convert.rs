@@ -66,6 +66,17 @@ pub fn headers(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<mqlite::Header>
     Ok(headers)
 }
 
+/// A timeout in milliseconds named `name`: `None` for one too large to matter (waits forever);
+/// a `ValueError` if negative or not a number.
+pub fn timeout(name: &str, ms: f64) -> PyResult<Option<std::time::Duration>> {
+    if ms.is_nan() || ms < 0.0 {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be a number >= 0, not {ms}"
+        )));
+    }
+    Ok(std::time::Duration::try_from_secs_f64(ms / 1000.0).ok())
+}
+
 /// A non-negative count or size argument named `name`.
 pub fn non_negative(name: &str, value: i64) -> PyResult<u64> {
     u64::try_from(value)

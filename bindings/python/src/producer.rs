@@ -13,8 +13,13 @@ use mqlite::{Durability, ProducerConfig, ProducerRecord, SharedProducer};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+/// The longest a wait lasts at once before looking at signals.
+const WAIT_SLICE: Duration = Duration::from_millis(100);
 
 /// A send's ticket.
 #[pyclass(module = "mqlite._native", frozen)]
@@ -53,8 +58,9 @@ impl RecordMetadata {
     }
 }
 
-/// The exception a Python partitioner raised during the current call, by producer.
-type CallbackError = Arc<Mutex<Option<PyErr>>>;
+/// The exception a Python partitioner raised during a thread's current call: the partitioner
+/// runs in the thread that sends, so each thread finds its own.
+type CallbackError = Arc<Mutex<HashMap<ThreadId, PyErr>>>;
 
 /// A producer shared by Python threads.
 #[pyclass(module = "mqlite._native", name = "Producer", frozen)]
@@ -104,8 +110,10 @@ fn partitioner(value: &Bound<'_, PyAny>, errors: &CallbackError) -> PyResult<Par
                 .call1(py, (request.topic, key, request.partitions))
                 .and_then(|v| v.extract::<u32>(py));
             answer.unwrap_or_else(|error| {
-                if let Ok(mut slot) = errors.lock() {
-                    slot.get_or_insert(error);
+                if let Ok(mut by_thread) = errors.lock() {
+                    by_thread
+                        .entry(std::thread::current().id())
+                        .or_insert(error);
                 }
                 u32::MAX // outside every topic: the send fails, and raises `error`
             })
@@ -220,28 +228,22 @@ impl PyProducer {
         timeout_ms: Option<f64>,
     ) -> PyResult<Option<RecordMetadata>> {
         let handle = handle.0;
-        let outcome = match timeout_ms {
-            None => loop {
-                // In slices, so Ctrl-C (a pending signal) gets through.
-                let slice = Duration::from_millis(100);
-                let outcome = py
-                    .detach(|| self.inner.wait_for(handle, slice))
-                    .or_raise()?;
-                if outcome.is_some() {
-                    break outcome;
-                }
-                py.check_signals()?;
-            },
-            Some(ms) if ms.is_finite() && ms >= 0.0 => {
-                let timeout = Duration::from_secs_f64(ms / 1000.0);
-                py.detach(|| self.inner.wait_for(handle, timeout))
-                    .or_raise()?
+        let timeout = match timeout_ms {
+            None => None,
+            Some(ms) => convert::timeout("timeout_ms", ms)?,
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let outcome = loop {
+            // In slices, so Ctrl-C (a pending signal) gets through.
+            let left = deadline.map_or(WAIT_SLICE, |d| d.saturating_duration_since(Instant::now()));
+            let slice = left.min(WAIT_SLICE);
+            let outcome = py
+                .detach(|| self.inner.wait_for(handle, slice))
+                .or_raise()?;
+            if outcome.is_some() || left <= WAIT_SLICE && deadline.is_some() {
+                break outcome;
             }
-            Some(ms) => {
-                return Err(PyValueError::new_err(format!(
-                    "timeout_ms must be a number >= 0 or None, not {ms}"
-                )));
-            }
+            py.check_signals()?;
         };
         Ok(outcome.map(|m| RecordMetadata {
             topic: m.topic.to_string(),
@@ -269,13 +271,10 @@ impl PyProducer {
 }
 
 impl PyProducer {
-    /// Raises what a Python partitioner raised during the last call, if anything.
+    /// Raises what a Python partitioner raised during this thread's last call, if anything.
     fn raise_callback_error(&self) -> PyResult<()> {
-        let error = self
-            .callback_error
-            .lock()
-            .ok()
-            .and_then(|mut slot| slot.take());
+        let this_thread = std::thread::current().id();
+        let error = (self.callback_error.lock().ok()).and_then(|mut m| m.remove(&this_thread));
         error.map_or(Ok(()), Err)
     }
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterable, Optional, Sequence, Tuple, Union
 
 from . import _native
@@ -15,10 +16,11 @@ class SendFuture:
     """The outcome of one :meth:`Producer.send`, like ``concurrent.futures.Future``.
 
     :meth:`result` blocks (without holding the GIL) until the record's batch is appended at the
-    producer's durability, then returns its :class:`RecordMetadata` or raises its error.
+    producer's durability, then returns its :class:`RecordMetadata` or raises its error. Safe
+    to use from several threads: one waits on the producer, the others on the future's lock.
     """
 
-    __slots__ = ("_native", "_handle", "_metadata", "_error", "_done")
+    __slots__ = ("_native", "_handle", "_metadata", "_error", "_done", "_lock")
 
     def __init__(self, native: _native.Producer, handle: _native.SendHandle) -> None:
         self._native = native
@@ -26,8 +28,20 @@ class SendFuture:
         self._metadata: Optional[RecordMetadata] = None
         self._error: Optional[BaseException] = None
         self._done = False
+        self._lock = threading.Lock()
 
     def _settle(self, timeout_ms: Optional[float]) -> bool:
+        if self._done:
+            return True
+        timeout = -1.0 if timeout_ms is None else min(timeout_ms / 1000.0, threading.TIMEOUT_MAX)
+        if not self._lock.acquire(timeout=timeout):
+            return self._done  # another thread is taking the outcome
+        try:
+            return self._settle_locked(timeout_ms)
+        finally:
+            self._lock.release()
+
+    def _settle_locked(self, timeout_ms: Optional[float]) -> bool:
         if self._done:
             return True
         try:
