@@ -514,3 +514,24 @@ fn seek_to_a_timestamp_equal_to_an_index_entry_finds_the_record_before_the_entry
     }
     assert_eq!(log.offset_for_timestamp("t", 0, 41).unwrap(), None);
 }
+
+#[test]
+fn read_records_stops_at_the_batch_that_reaches_max_records() {
+    let (options, _) = options_at(0);
+    let mut log = Log::in_memory(options).unwrap();
+    log.create_topic("t", TopicConfig::default()).unwrap();
+    for batch in 0..4 {
+        let records: Vec<_> = (0..5).map(|i| record(batch * 5 + i, 0)).collect();
+        log.append("t", 0, &records).unwrap();
+    }
+    let offsets = |from, max| -> Vec<i64> {
+        log.read_records("t", 0, from, usize::MAX, max)
+            .unwrap()
+            .iter()
+            .map(|r| r.offset)
+            .collect()
+    };
+    assert_eq!(offsets(0, 3), (0..5).collect::<Vec<_>>(), "one whole batch");
+    assert_eq!(offsets(3, 3), (3..10).collect::<Vec<_>>(), "2 from the first, then one more");
+    assert_eq!(offsets(0, usize::MAX).len(), 20);
+}

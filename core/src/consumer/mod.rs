@@ -228,11 +228,12 @@ impl Consumer {
                 break;
             }
             let position = self.position(log, tp)?;
-            let mut records = log.read(
+            let mut records = log.read_records(
                 &tp.topic,
                 tp.partition,
                 position,
                 self.config.partition_fetch_bytes,
+                remaining,
             )?;
             records.truncate(remaining);
             if let Some(last) = records.last() {

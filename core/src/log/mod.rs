@@ -551,7 +551,7 @@ impl<S: Storage> Log<S> {
     ) -> Result<Vec<Batch>> {
         self.partition(topic, partition)?
             .1
-            .read(&self.storage, offset, max_bytes)
+            .read(&self.storage, offset, max_bytes, usize::MAX)
     }
 
     /// Records of a partition from `offset` on, in whole batches up to `max_bytes`.
@@ -565,7 +565,26 @@ impl<S: Storage> Log<S> {
         offset: i64,
         max_bytes: usize,
     ) -> Result<Vec<LogRecord>> {
-        let batches = self.read_batches(topic, partition, offset, max_bytes)?;
+        self.read_records(topic, partition, offset, max_bytes, usize::MAX)
+    }
+
+    /// [`Self::read`], but batches stop once they hold `max_records` records from `offset`
+    /// on (whole batches, so a few more may come back): what a consumer's poll reads, so it
+    /// does not decode what it will not hand out.
+    pub fn read_records(
+        &self,
+        topic: &str,
+        partition: u32,
+        offset: i64,
+        max_bytes: usize,
+        max_records: usize,
+    ) -> Result<Vec<LogRecord>> {
+        let batches = self.partition(topic, partition)?.1.read(
+            &self.storage,
+            offset,
+            max_bytes,
+            max_records,
+        )?;
         Ok(batches
             .into_iter()
             .flat_map(|b| b.records)

@@ -473,17 +473,20 @@ impl Partition {
         Ok(())
     }
 
-    /// Whole batches from the one holding `offset`, until `max_bytes` is used (at least one
-    /// batch when there is one). Every batch returned has passed its CRC.
+    /// Whole batches from the one holding `offset`, until `max_bytes` is used or the batches
+    /// hold `max_records` offsets from `offset` on (at least one batch when there is one).
+    /// Every batch returned has passed its CRC.
     pub fn read<S: crate::storage::Storage + ?Sized>(
         &self,
         storage: &S,
         offset: i64,
         max_bytes: usize,
+        max_records: usize,
     ) -> Result<Vec<Batch>> {
         self.check_offset(offset)?;
         let mut batches = Vec::new();
         let mut used = 0usize;
+        let mut records = 0usize;
         let first = self
             .segments
             .partition_point(|s| s.base_offset <= offset)
@@ -506,8 +509,11 @@ impl Partition {
                 let batch = batch::decode(&found.bytes)
                     .map_err(|e| e.at(&segment.log_name, found.position))?;
                 used += found.bytes.len();
+                // Offsets at or after `offset`: at least the records handed out.
+                let from = header.base_offset.max(offset);
+                records += usize::try_from(header.next_offset() - from).unwrap_or(usize::MAX);
                 batches.push(batch);
-                if used >= max_bytes {
+                if used >= max_bytes || records >= max_records {
                     return Ok(batches);
                 }
             }
