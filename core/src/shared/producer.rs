@@ -19,6 +19,7 @@ use crate::storage::Storage;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,9 @@ struct State {
     producer: Mutex<Producer>,
     /// Signalled whenever batches were appended, so waiters look for their outcome.
     appended: Condvar,
+    /// Threads waiting on `appended`; changed only under the producer's lock, so a sender
+    /// that sees 0 there skips the wake-up call.
+    waiters: AtomicUsize,
     /// The caller asked for `fsync`: waiters sync through their offsets.
     fsync: bool,
     /// Handles to forget once the producer's lock is free: `forget` may be called while this
@@ -72,6 +76,7 @@ impl<S: Storage> SharedProducer<S> {
             state: Arc::new(State {
                 producer: Mutex::new(Producer::new(config)),
                 appended: Condvar::new(),
+                waiters: AtomicUsize::new(0),
                 fsync,
                 to_forget: Mutex::new(Vec::new()),
             }),
@@ -196,12 +201,10 @@ impl<S: Storage> SharedProducer<S> {
             }
             let step_ms = (deadline_ms - now_ms).clamp(1, WAIT_STEP_MS_MAX);
             let step = Duration::from_millis(step_ms.unsigned_abs()).min(left);
-            producer = self
-                .state
-                .appended
-                .wait_timeout(producer, step)
-                .map_err(|_| poisoned())?
-                .0;
+            self.state.waiters.fetch_add(1, Ordering::Relaxed);
+            let woken = self.state.appended.wait_timeout(producer, step);
+            self.state.waiters.fetch_sub(1, Ordering::Relaxed);
+            producer = woken.map_err(|_| poisoned())?.0;
         }
     }
 
@@ -209,11 +212,14 @@ impl<S: Storage> SharedProducer<S> {
         &self,
         f: impl FnOnce(&mut Producer, &mut crate::log::Log<S>) -> Result<R>,
     ) -> Result<R> {
-        let result = {
+        let (result, anyone_waiting) = {
             let mut producer = self.lock()?;
-            self.log.with(|log| f(&mut producer, log))
+            let result = self.log.with(|log| f(&mut producer, log));
+            (result, self.state.waiters.load(Ordering::Relaxed) > 0)
         };
-        self.state.appended.notify_all();
+        if anyone_waiting {
+            self.state.appended.notify_all();
+        }
         result
     }
 
