@@ -532,6 +532,10 @@ fn read_records_stops_at_the_batch_that_reaches_max_records() {
             .collect()
     };
     assert_eq!(offsets(0, 3), (0..5).collect::<Vec<_>>(), "one whole batch");
-    assert_eq!(offsets(3, 3), (3..10).collect::<Vec<_>>(), "2 from the first, then one more");
+    assert_eq!(
+        offsets(3, 3),
+        (3..10).collect::<Vec<_>>(),
+        "2 from the first, then one more"
+    );
     assert_eq!(offsets(0, usize::MAX).len(), 20);
 }
