@@ -116,3 +116,20 @@ def test_auto_offset_reset_error_refuses_a_position_outside_the_log(orders: mqli
     consumer = orders.consumer(["orders"], auto_offset_reset="error")
     with pytest.raises(mqlite.OffsetOutOfRange):
         consumer.poll()
+
+
+def test_values_are_bytes_or_zero_copy_views(orders: mqlite.Log) -> None:
+    big = bytes(range(256)) * 4096  # 1 MiB
+    producer = orders.producer(linger_ms=0)
+    producer.send("orders", big, key=b"k", partition=0).result()
+    record = orders.consumer(["orders"], auto_offset_reset="earliest").poll()[0]
+    view = record.value_view
+    assert view is not None and view.readonly and view.nbytes == len(big)
+    assert type(view.obj).__name__ == "Payload", "a view of the engine's buffer, not a copy"
+    assert view == big and view[1000:1004].tobytes() == big[1000:1004]
+    with pytest.raises(TypeError):
+        view[0] = 1  # type: ignore[index]
+    assert record.key_view is not None and record.key_view.tobytes() == b"k"
+    assert record.value == big and record.value is record.value, "bytes are copied once"
+    orders.close()
+    assert bytes(view[:3]) == big[:3], "a view outlives the log"

@@ -5,10 +5,12 @@
 //! is a `TypeError` naming the argument. Records go back to Python as [`Record`] objects whose
 //! key and value are `bytes`.
 
+use crate::payload::Payload;
 use bytes::Bytes;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+use std::sync::OnceLock;
 
 /// A bytes-like argument named `name`, copied; `None` stays `None`.
 pub fn optional_bytes(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Bytes>> {
@@ -83,31 +85,100 @@ pub fn non_negative(name: &str, value: i64) -> PyResult<u64> {
         .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0, not {value}")))
 }
 
-/// A stored record, as Python sees it.
-#[pyclass(module = "mqlite._native", frozen, get_all)]
+/// A stored record, as Python sees it. Key, value and header values stay the engine's bytes
+/// until asked for: `key` and `value` copy them into `bytes` once (cached); `key_view` and
+/// `value_view` are zero-copy `memoryview`s of the engine's buffer (which they keep alive).
+#[pyclass(module = "mqlite._native", frozen)]
 pub struct Record {
     /// The topic.
+    #[pyo3(get)]
     pub topic: Py<PyString>,
     /// The partition.
+    #[pyo3(get)]
     pub partition: u32,
     /// The offset.
+    #[pyo3(get)]
     pub offset: i64,
     /// The timestamp in milliseconds since the epoch.
+    #[pyo3(get)]
     pub timestamp_ms: i64,
-    /// The key.
-    pub key: Option<Py<PyBytes>>,
-    /// The value (`None` for a tombstone).
-    pub value: Option<Py<PyBytes>>,
-    /// The headers, as `(name, value)` pairs.
-    pub headers: Vec<(String, Option<Py<PyBytes>>)>,
+    key: Option<Bytes>,
+    value: Option<Bytes>,
+    headers: Vec<mqlite::Header>,
+    key_bytes: OnceLock<Py<PyBytes>>,
+    value_bytes: OnceLock<Py<PyBytes>>,
+}
+
+/// `bytes` of `source`, copied on first use and cached.
+fn cached_bytes(
+    py: Python<'_>,
+    source: Option<&Bytes>,
+    cache: &OnceLock<Py<PyBytes>>,
+) -> Option<Py<PyBytes>> {
+    let source = source?;
+    Some(
+        cache
+            .get_or_init(|| PyBytes::new(py, source).unbind())
+            .clone_ref(py),
+    )
+}
+
+/// A zero-copy `memoryview` of `source`.
+fn view<'py>(
+    py: Python<'py>,
+    source: Option<&Bytes>,
+) -> PyResult<Option<Bound<'py, PyMemoryView>>> {
+    let Some(source) = source else {
+        return Ok(None);
+    };
+    let payload = Bound::new(py, Payload::new(source.clone()))?;
+    PyMemoryView::from(payload.as_any()).map(Some)
 }
 
 #[pymethods]
 impl Record {
+    /// The key as `bytes` (copied once), or `None`.
+    #[getter]
+    fn key(&self, py: Python<'_>) -> Option<Py<PyBytes>> {
+        cached_bytes(py, self.key.as_ref(), &self.key_bytes)
+    }
+
+    /// The value as `bytes` (copied once), or `None` for a tombstone.
+    #[getter]
+    fn value(&self, py: Python<'_>) -> Option<Py<PyBytes>> {
+        cached_bytes(py, self.value.as_ref(), &self.value_bytes)
+    }
+
+    /// The key as a read-only `memoryview` of the engine's buffer, without a copy.
+    #[getter]
+    fn key_view<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyMemoryView>>> {
+        view(py, self.key.as_ref())
+    }
+
+    /// The value as a read-only `memoryview` of the engine's buffer, without a copy (it keeps
+    /// the buffer the value was read into alive while it exists).
+    #[getter]
+    fn value_view<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyMemoryView>>> {
+        view(py, self.value.as_ref())
+    }
+
+    /// The headers, as `(name, value)` pairs.
+    #[getter]
+    fn headers(&self, py: Python<'_>) -> Vec<(String, Option<Py<PyBytes>>)> {
+        self.headers
+            .iter()
+            .map(|h| {
+                let value = h.value.as_ref().map(|v| PyBytes::new(py, v).unbind());
+                (h.key.clone(), value)
+            })
+            .collect()
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
-        let show = |b: &Option<Py<PyBytes>>| match b {
+        let show = |b: &Option<Bytes>| match b {
             None => "None".to_owned(),
-            Some(b) => format!("{:?}", String::from_utf8_lossy(b.as_bytes(py))),
+            Some(b) if b.len() > 64 => format!("<{} bytes>", b.len()),
+            Some(b) => format!("{:?}", String::from_utf8_lossy(b)),
         };
         format!(
             "Record(topic={:?}, partition={}, offset={}, timestamp_ms={}, key={}, value={})",
@@ -121,25 +192,22 @@ impl Record {
     }
 }
 
-/// A core record as a Python [`Record`].
+/// A core record as a Python [`Record`] (no bytes are copied yet).
 pub fn record(
     py: Python<'_>,
     topic: &Py<PyString>,
     partition: u32,
     record: &mqlite::LogRecord,
 ) -> Record {
-    let bytes = |b: &Option<Bytes>| b.as_ref().map(|b| PyBytes::new(py, b).unbind());
     Record {
         topic: topic.clone_ref(py),
         partition,
         offset: record.offset,
         timestamp_ms: record.timestamp_ms,
-        key: bytes(&record.key),
-        value: bytes(&record.value),
-        headers: record
-            .headers
-            .iter()
-            .map(|h| (h.key.clone(), bytes(&h.value)))
-            .collect(),
+        key: record.key.clone(),
+        value: record.value.clone(),
+        headers: record.headers.clone(),
+        key_bytes: OnceLock::new(),
+        value_bytes: OnceLock::new(),
     }
 }

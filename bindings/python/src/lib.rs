@@ -10,6 +10,7 @@ mod consumer;
 mod convert;
 mod errors;
 mod log;
+mod payload;
 mod producer;
 
 use pyo3::prelude::*;
@@ -38,6 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<producer::RecordMetadata>()?;
     m.add_class::<consumer::PyConsumer>()?;
     m.add_class::<convert::Record>()?;
+    m.add_class::<payload::Payload>()?;
     m.add_function(wrap_pyfunction!(murmur2, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_register_errors, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_codes, m)?)?;

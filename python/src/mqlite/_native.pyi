@@ -9,6 +9,7 @@ __all__ = [
     "Consumer",
     "FORMAT_VERSION",
     "Log",
+    "Payload",
     "Producer",
     "Record",
     "RecordMetadata",
@@ -35,7 +36,15 @@ class Record:
     @property
     def value(self) -> Optional[bytes]: ...
     @property
+    def key_view(self) -> Optional[memoryview]: ...
+    @property
+    def value_view(self) -> Optional[memoryview]: ...
+    @property
     def headers(self) -> list[Tuple[str, Optional[bytes]]]: ...
+
+@final
+class Payload:
+    def __len__(self) -> int: ...
 
 @final
 class RecordMetadata:
