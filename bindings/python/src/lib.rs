@@ -9,6 +9,7 @@
 mod consumer;
 mod convert;
 mod errors;
+mod future;
 mod log;
 mod payload;
 mod producer;
@@ -35,7 +36,7 @@ fn murmur2(key: &Bound<'_, PyAny>, partitions: i64) -> PyResult<u32> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<log::PyLog>()?;
     m.add_class::<producer::PyProducer>()?;
-    m.add_class::<producer::SendHandle>()?;
+    m.add_class::<future::SendFuture>()?;
     m.add_class::<producer::RecordMetadata>()?;
     m.add_class::<consumer::PyConsumer>()?;
     m.add_class::<convert::Record>()?;

@@ -1,11 +1,11 @@
-//! `Producer`: a `SharedProducer` that Python threads share. Sends return a `SendHandle`;
-//! `wait` blocks (GIL released) until its outcome is ready.
+//! `Producer`: a `SharedProducer` that Python threads share. Sends return a `SendFuture`.
 //!
 //! A Python callable as partitioner runs with the GIL taken back; if it raises, or returns
 //! something other than an int, the send fails with that exception.
 
 use crate::convert;
 use crate::errors::OrRaise;
+use crate::future::SendFuture;
 use crate::log::{PyLog, Shared, compression};
 use mqlite::partitioner::{PartitionFn, PartitionRequest, Partitioner};
 use mqlite::storage::Storage;
@@ -16,14 +16,6 @@ use pyo3::types::{PyBytes, PyString};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
-
-/// The longest a wait lasts at once before looking at signals.
-const WAIT_SLICE: Duration = Duration::from_millis(100);
-
-/// A send's ticket.
-#[pyclass(module = "mqlite._native", frozen)]
-pub struct SendHandle(mqlite::SendHandle);
 
 /// Where a sent record went.
 #[pyclass(module = "mqlite._native", frozen, get_all)]
@@ -40,7 +32,7 @@ pub struct RecordMetadata {
 
 #[pymethods]
 impl RecordMetadata {
-    fn __repr__(&self) -> String {
+    pub(crate) fn __repr__(&self) -> String {
         format!(
             "RecordMetadata(topic={:?}, partition={}, offset={}, timestamp_ms={})",
             self.topic, self.partition, self.offset, self.timestamp_ms
@@ -55,6 +47,17 @@ impl RecordMetadata {
                 other.offset,
                 other.timestamp_ms,
             )
+    }
+}
+
+impl From<mqlite::RecordMetadata> for RecordMetadata {
+    fn from(metadata: mqlite::RecordMetadata) -> Self {
+        Self {
+            topic: metadata.topic.to_string(),
+            partition: metadata.partition,
+            offset: metadata.offset,
+            timestamp_ms: metadata.timestamp_ms,
+        }
     }
 }
 
@@ -174,7 +177,7 @@ impl PyProducer {
         headers: Option<&Bound<'_, PyAny>>,
         partition: Option<u32>,
         timestamp_ms: Option<i64>,
-    ) -> PyResult<SendHandle> {
+    ) -> PyResult<SendFuture> {
         let record = ProducerRecord {
             key: convert::optional_bytes("key", key)?,
             value: convert::optional_bytes("value", value)?,
@@ -184,7 +187,8 @@ impl PyProducer {
         };
         let sent = py.detach(|| self.inner.send(topic, record));
         self.raise_callback_error()?;
-        sent.map(SendHandle).or_raise()
+        let handle = sent.or_raise()?;
+        Ok(SendFuture::new(self.inner.clone(), handle))
     }
 
     /// Sends many `(key, value)` pairs (or values) in one call, appended before it returns;
@@ -216,47 +220,6 @@ impl PyProducer {
         })
         .or_raise()?;
         Ok(count)
-    }
-
-    /// The outcome of `handle`, waiting up to `timeout_ms` (forever if `None`); `None` if not
-    /// ready in time. Each outcome is handed out once.
-    #[pyo3(signature = (handle, timeout_ms=None))]
-    fn wait(
-        &self,
-        py: Python<'_>,
-        handle: &SendHandle,
-        timeout_ms: Option<f64>,
-    ) -> PyResult<Option<RecordMetadata>> {
-        let handle = handle.0;
-        let timeout = match timeout_ms {
-            None => None,
-            Some(ms) => convert::timeout("timeout_ms", ms)?,
-        };
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-        let outcome = loop {
-            // In slices, so Ctrl-C (a pending signal) gets through.
-            let left = deadline.map_or(WAIT_SLICE, |d| d.saturating_duration_since(Instant::now()));
-            let slice = left.min(WAIT_SLICE);
-            let outcome = py
-                .detach(|| self.inner.wait_for(handle, slice))
-                .or_raise()?;
-            if outcome.is_some() || left <= WAIT_SLICE && deadline.is_some() {
-                break outcome;
-            }
-            py.check_signals()?;
-        };
-        Ok(outcome.map(|m| RecordMetadata {
-            topic: m.topic.to_string(),
-            partition: m.partition,
-            offset: m.offset,
-            timestamp_ms: m.timestamp_ms,
-        }))
-    }
-
-    /// Drops `handle`'s outcome (now, or when it completes): a future nobody will ask.
-    fn forget(&self, py: Python<'_>, handle: &SendHandle) -> PyResult<()> {
-        let handle = handle.0;
-        py.detach(|| self.inner.forget(handle)).or_raise()
     }
 
     /// Appends every pending batch (and syncs under `fsync`).
