@@ -5,8 +5,8 @@
 
 use mqlite::storage::{DetachedSync, FaultStorage};
 use mqlite::{
-    Consumer, ConsumerConfig, Durability, ErrorCode, FileStorage, Log, LogOptions, ProducerConfig,
-    ProducerRecord, Result, SharedLog, SharedProducer, Storage, TopicConfig,
+    Consumer, ConsumerConfig, Durability, ErrorCode, FileStorage, Log, LogOptions, MemoryStorage,
+    ProducerConfig, ProducerRecord, Result, SharedLog, SharedProducer, Storage, TopicConfig,
 };
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +24,17 @@ struct CountingStorage {
 const SLOW_SYNC: Duration = Duration::from_millis(3);
 
 impl CountingStorage {
+    /// Counting storage over files in `dir`, and its count of segment syncs.
+    fn open(dir: &std::path::Path) -> (Self, Arc<AtomicU64>) {
+        let segment_syncs = Arc::new(AtomicU64::new(0));
+        let files = FileStorage::open(dir).unwrap();
+        let storage = Self {
+            files,
+            segment_syncs: Arc::clone(&segment_syncs),
+        };
+        (storage, segment_syncs)
+    }
+
     fn counted(&self, name: &str) -> Option<Arc<AtomicU64>> {
         name.ends_with(".log")
             .then(|| Arc::clone(&self.segment_syncs))
@@ -69,6 +80,14 @@ impl Storage for CountingStorage {
     }
 }
 
+/// A shared log on `storage` with topic `t` of `partitions` partitions.
+fn with_topic<S: Storage>(storage: S, partitions: u32) -> SharedLog<S> {
+    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
+    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(partitions)))
+        .unwrap();
+    log
+}
+
 fn fsync_producer<S: Storage>(log: &SharedLog<S>) -> SharedProducer<S> {
     SharedProducer::new(
         log.clone(),
@@ -112,14 +131,8 @@ fn send_in_rounds<S: Storage + 'static>(
 #[test]
 fn threads_sending_at_once_share_syncs_and_get_exact_offsets() {
     let dir = tempfile::tempdir().unwrap();
-    let segment_syncs = Arc::new(AtomicU64::new(0));
-    let storage = CountingStorage {
-        files: FileStorage::open(dir.path()).unwrap(),
-        segment_syncs: Arc::clone(&segment_syncs),
-    };
-    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let (storage, segment_syncs) = CountingStorage::open(dir.path());
+    let log = with_topic(storage, 1);
     let (threads, rounds) = (8, 25);
     let offsets: BTreeSet<i64> = send_in_rounds(&fsync_producer(&log), threads, rounds)
         .into_iter()
@@ -149,9 +162,7 @@ fn every_acknowledged_record_survives_a_power_cut() {
     for cut_after in [15, 40, 80] {
         let mut storage = FaultStorage::new();
         storage.cut_power_after(cut_after);
-        let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
-        log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-            .unwrap();
+        let log = with_topic(storage, 1);
         let acknowledged: Vec<i64> = send_in_rounds(&fsync_producer(&log), 4, 10)
             .into_iter()
             .filter_map(Result::ok)
@@ -178,9 +189,7 @@ fn every_acknowledged_record_survives_a_power_cut() {
 fn offsets_a_failed_sync_was_to_cover_are_never_acknowledged() {
     let mut storage = FaultStorage::new();
     storage.fail_once("sync", "00000000000000000000.log", 0, false);
-    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(storage, 1);
     let producer = fsync_producer(&log);
     let first = producer.send("t", ProducerRecord::with_value("a")).unwrap();
     let error = producer.wait(first).unwrap_err();
@@ -200,9 +209,7 @@ fn offsets_a_failed_sync_was_to_cover_are_never_acknowledged() {
 
 #[test]
 fn a_handle_is_waited_for_once() {
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 1);
     let producer = SharedProducer::new(log.clone(), ProducerConfig::default());
     let handle = producer.send("t", ProducerRecord::with_value("a")).unwrap();
     assert_eq!(producer.wait(handle).unwrap().offset, 0);
@@ -214,9 +221,7 @@ fn a_handle_is_waited_for_once() {
 
 #[test]
 fn a_closed_shared_log_refuses_every_call() {
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 1);
     let producer = SharedProducer::new(log.clone(), ProducerConfig::default());
     drop(log.close().unwrap());
     let error = producer
@@ -228,9 +233,7 @@ fn a_closed_shared_log_refuses_every_call() {
 
 #[test]
 fn a_blocking_poll_wakes_at_the_append_not_the_timeout() {
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(2)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 2);
     let mut consumer = Consumer::new(ConsumerConfig::default());
     log.with(|log| consumer.assign_topics(log, &["t"])).unwrap();
     let writer = {
@@ -254,9 +257,7 @@ fn a_blocking_poll_wakes_at_the_append_not_the_timeout() {
 
 #[test]
 fn a_blocking_poll_with_nothing_to_read_returns_empty_after_its_timeout() {
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 1);
     let mut consumer = Consumer::new(ConsumerConfig::default());
     log.with(|log| consumer.assign_topics(log, &["t"])).unwrap();
     let timeout = Duration::from_millis(30);
@@ -269,11 +270,7 @@ fn a_blocking_poll_with_nothing_to_read_returns_empty_after_its_timeout() {
 #[test]
 fn a_topic_deleted_and_created_again_is_synced_again() {
     let dir = tempfile::tempdir().unwrap();
-    let segment_syncs = Arc::new(AtomicU64::new(0));
-    let storage = CountingStorage {
-        files: FileStorage::open(dir.path()).unwrap(),
-        segment_syncs: Arc::clone(&segment_syncs),
-    };
+    let (storage, segment_syncs) = CountingStorage::open(dir.path());
     let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
     let create = || log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)));
     create().unwrap();
@@ -298,9 +295,7 @@ fn a_topic_deleted_and_created_again_is_synced_again() {
 fn a_failed_sync_fails_every_later_sync_of_the_partition_until_reopen() {
     let mut storage = FaultStorage::new();
     storage.fail_once("sync", "00000000000000000000.log", 0, false);
-    let log = SharedLog::new(Log::open(storage, LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(storage, 1);
     let producer = fsync_producer(&log);
     producer
         .send_and_wait("t", ProducerRecord::with_value("a"))
@@ -319,9 +314,7 @@ fn a_failed_sync_fails_every_later_sync_of_the_partition_until_reopen() {
 #[test]
 fn forgetting_a_handle_from_inside_a_partitioner_does_not_deadlock() {
     use std::sync::OnceLock;
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(2)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 2);
     let cell: Arc<OnceLock<(SharedProducer<mqlite::MemoryStorage>, mqlite::SendHandle)>> =
         Arc::default();
     let seen = Arc::clone(&cell);
@@ -359,9 +352,7 @@ fn forgetting_a_handle_from_inside_a_partitioner_does_not_deadlock() {
 
 #[test]
 fn empty_polls_do_not_pile_up_wakers() {
-    let log = SharedLog::new(Log::in_memory(LogOptions::default()).unwrap());
-    log.with(|log| log.create_topic("t", TopicConfig::with_partitions(1)))
-        .unwrap();
+    let log = with_topic(MemoryStorage::new(), 1);
     let mut consumer = Consumer::new(ConsumerConfig::default());
     log.with(|log| consumer.assign_topics(log, &["t"])).unwrap();
     for _ in 0..200 {
