@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 VPY = $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: setup demo demo-rust test lint unit nostd docs python python-build bench clean
+.PHONY: setup demo demo-rust test lint unit nostd docs python python-build python-wheel bench clean
 
 setup:
 	@command -v rustup >/dev/null 2>&1 || { echo "rustup is required: https://rustup.rs" >&2; exit 1; }
@@ -48,10 +48,19 @@ $(VPY):
 python-build: setup $(VPY)
 	$(VPY) -m pip install -q "./python[test]"
 
-# pytest (API, threads, asyncio, vectors, stubs and mypy --strict), then the notebooks.
+# pytest (API, threads, asyncio, vectors, stubs and mypy --strict), the notebooks, and the
+# demo run from a built wheel installed in a venv of its own.
 python: python-build
 	cd python && $(VPY) -m pytest -q tests
 	cd python && $(VPY) -m pytest -q --nbmake notebooks
+	$(MAKE) python-wheel
+
+python-wheel: python-build
+	rm -rf python/dist .venv-wheel
+	$(VPY) -m pip wheel -q --no-deps ./python -w python/dist
+	$(PYTHON) -m venv .venv-wheel
+	.venv-wheel/bin/python -m pip install -q python/dist/mqlite-*.whl
+	cd / && $(CURDIR)/.venv-wheel/bin/python $(CURDIR)/python/examples/demo.py
 
 bench: setup
 	$(CARGO) run --release -p mqlite-bench -- all
