@@ -9,7 +9,10 @@
     reason = "benchmark binary: a failure should abort loudly"
 )]
 
+mod histogram;
+mod load;
 mod machine;
+mod pacing;
 mod payload;
 mod report;
 mod scenarios;
@@ -20,8 +23,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: mqlite-bench [all|append|producer|durability|scan|codec] [--records N] [--runs N]
-                    [--batch N] [--dir PATH] [--out PATH]
+usage: mqlite-bench [all|append|producer|durability|scan|latency|codec] [--records N] [--runs N]
+                    [--batch N] [--linger MS] [--dir PATH] [--out PATH]
 
   all         every scenario below (the default)
   append      scenario 1: append throughput, batch sizes 1/16/256/4096, next to a ceiling run
@@ -29,13 +32,17 @@ usage: mqlite-bench [all|append|producer|durability|scan|codec] [--records N] [-
   durability  scenario 2: fsync every 1/10/100/1000 records at 100 B and 1 KiB, next to raw
               write + fdatasync and this machine's fsync latency
   scan        scenario 3: sequential scan, random reads by offset, seek by timestamp
+  latency     scenario 4: end-to-end latency (producer thread to tailing consumer) at 20/50/80%
+              of the maximum rate, linger 0 and 5 ms, next to a std::sync::mpsc channel
   codec       scenario 5: batch encode/decode with and without LZ4, CRC-32 against memcpy
 
   --records N   records per run (default 5000000, producer 2000000; by default, the batch
-                size 1 rows use a tenth of it; durability: 100 to 1000 syncs per run)
+                size 1 rows use a tenth of it; durability: 100 to 1000 syncs per run;
+                latency: 200000 for the maximum, one second of schedule per load level)
   --runs N      measured runs after one warm-up; the median is reported (default 5)
   --batch N     append, producer: measure only this batch size (e.g. to profile one row);
                 durability: only this fsync interval
+  --linger MS   latency: measure only this producer linger (default: 0 and 5 ms)
   --dir PATH    where temporary logs go (default: the system temp dir, usually /tmp)
   --out PATH    where result files go (default: bench/results)";
 
@@ -49,6 +56,7 @@ enum Which {
     Producer,
     Durability,
     Scan,
+    Latency,
     Codec,
 }
 
@@ -57,6 +65,7 @@ fn parse_args() -> Result<(Which, Config), String> {
     let mut config = Config {
         records: None,
         batch: None,
+        linger_ms: None,
         runs: 5,
         dir: std::env::temp_dir(),
         out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("results"),
@@ -70,6 +79,7 @@ fn parse_args() -> Result<(Which, Config), String> {
             "producer" => which = Which::Producer,
             "durability" => which = Which::Durability,
             "scan" => which = Which::Scan,
+            "latency" => which = Which::Latency,
             "codec" => which = Which::Codec,
             "--records" => {
                 let n: u64 = value("--records")?
@@ -83,6 +93,12 @@ fn parse_args() -> Result<(Which, Config), String> {
                     .parse()
                     .map_err(|e| format!("--batch: {e}"))?;
                 config.batch = Some(n.max(1));
+            }
+            "--linger" => {
+                let ms: i64 = value("--linger")?
+                    .parse()
+                    .map_err(|e| format!("--linger: {e}"))?;
+                config.linger_ms = Some(ms.max(0));
             }
             "--runs" => {
                 let n: usize = value("--runs")?
@@ -123,6 +139,7 @@ fn main() -> ExitCode {
         (Which::Producer, scenarios::producer::run),
         (Which::Durability, scenarios::durability::run),
         (Which::Scan, scenarios::read::run),
+        (Which::Latency, scenarios::latency::run),
         (Which::Codec, scenarios::codec::run),
     ];
     for (scenario, run) in scenarios {

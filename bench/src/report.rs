@@ -1,6 +1,8 @@
 //! Results: one row per system and setting, rendered as a Markdown table for stdout and
-//! written as `<scenario>-<UTC stamp>.json` and `.md` under the results directory.
+//! written as `<scenario>-<UTC stamp>.json` and `.md` under the results directory. Tables
+//! whose rows have p99.9 and max latencies (from histograms) get those two columns too.
 
+use crate::histogram::Percentiles;
 use crate::machine::Context;
 use crate::stats::Summary;
 use serde::Serialize;
@@ -36,7 +38,14 @@ pub struct Row {
     pub p50_us: Option<f64>,
     /// Median p99 latency of one operation, in microseconds.
     pub p99_us: Option<f64>,
-    /// `per_s` divided by the reference row's.
+    /// Median p99.9 latency, in microseconds (latency scenario only).
+    pub p999_us: Option<f64>,
+    /// Median of each run's largest latency, in microseconds (latency scenario only).
+    pub max_us: Option<f64>,
+    /// Every run's latency percentiles, in run order (latency scenario only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runs_percentiles: Vec<Percentiles>,
+    /// `per_s` (or, for a latency ratio, `p50_us`) divided by the reference row's.
     pub ratio: Option<f64>,
     /// What the ratio compares, e.g. `mqlite/ceiling`.
     pub ratio_of: Option<String>,
@@ -67,6 +76,9 @@ impl Row {
             sys_s: summary.sys_s,
             p50_us: summary.p50_us,
             p99_us: summary.p99_us,
+            p999_us: summary.p999_us,
+            max_us: summary.max_us,
+            runs_percentiles: summary.runs_percentiles.clone(),
             ratio: None,
             ratio_of: None,
         }
@@ -76,6 +88,18 @@ impl Row {
     #[must_use]
     pub fn ratio_to(mut self, reference: &Self, what: &str) -> Self {
         self.ratio = Some(self.per_s / reference.per_s.max(1e-12));
+        self.ratio_of = Some(what.into());
+        self
+    }
+
+    /// Sets the ratio of this row's p50 latency to `reference`'s, described as `what` (higher
+    /// is slower, unlike a rate ratio).
+    #[must_use]
+    pub fn p50_ratio_to(mut self, reference: &Self, what: &str) -> Self {
+        self.ratio = self
+            .p50_us
+            .zip(reference.p50_us)
+            .map(|(ours, theirs)| ours / theirs.max(1e-12));
         self.ratio_of = Some(what.into());
         self
     }
@@ -98,7 +122,8 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-fn si(value: f64) -> String {
+/// `value` with an SI prefix (k, M, G) and at most three significant digits or so.
+pub fn si(value: f64) -> String {
     match value {
         v if v >= 1e9 => format!("{:.2} G", v / 1e9),
         v if v >= 1e6 => format!("{:.2} M", v / 1e6),
@@ -133,10 +158,23 @@ pub fn markdown(report: &Report, context: &Context) -> String {
         report.durability,
         report.runs,
     );
-    out.push_str(
-        "| system | scenario | count | records/s | MB/s | wall s (spread) | CPU s (sys) | p50 µs | p99 µs | ratio |\n",
+    let tails = report
+        .rows
+        .iter()
+        .any(|r| r.p999_us.is_some() || r.max_us.is_some());
+    let (tail_heads, tail_aligns) = if tails {
+        (" p99.9 µs | max µs |", "--:|--:|")
+    } else {
+        ("", "")
+    };
+    let _ = writeln!(
+        out,
+        "| system | scenario | count | records/s | MB/s | wall s (spread) | CPU s (sys) | p50 µs | p99 µs |{tail_heads} ratio |"
     );
-    out.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    let _ = writeln!(
+        out,
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|{tail_aligns}--:|"
+    );
     for row in &report.rows {
         let rate = if row.unit == "records" {
             si(row.per_s)
@@ -147,9 +185,18 @@ pub fn markdown(report: &Report, context: &Context) -> String {
             (Some(r), Some(of)) => format!("{r:.2} ({of})"),
             _ => "-".into(),
         };
+        let tail = if tails {
+            format!(
+                " {} | {} |",
+                optional(row.p999_us, 1),
+                optional(row.max_us, 1)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {:.3} ({:.0}%) | {:.3} ({:.2}) | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.3} ({:.0}%) | {:.3} ({:.2}) | {} | {} |{} {} |",
             row.system,
             row.scenario,
             si(row.count as f64),
@@ -161,6 +208,7 @@ pub fn markdown(report: &Report, context: &Context) -> String {
             row.sys_s,
             optional(row.p50_us, 1),
             optional(row.p99_us, 1),
+            tail,
             ratio,
         );
     }

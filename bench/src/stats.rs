@@ -1,10 +1,14 @@
 //! Timing and the arithmetic every scenario shares: wall and CPU time around a run, one
-//! warm-up and N interleaved runs, medians and percentiles.
+//! warm-up and N interleaved runs, medians and percentiles (of a run's latencies, kept in a
+//! vector or, by the latency scenario, in an HdrHistogram).
 //!
 //! CPU time is this thread's on-CPU time from `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`
-//! (nanoseconds; the benchmark is single-threaded), and the kernel's share of it from
-//! `/proc/self/stat` (system ticks, 10 ms each). Kernel writeback threads are not counted.
+//! (nanoseconds; the benchmark is single-threaded, except the latency scenario, which adds up
+//! its two threads'), and the kernel's share of it from `/proc/self/stat` (system ticks, 10 ms
+//! each). Kernel writeback threads are not counted.
 
+use crate::histogram::Percentiles;
+use hdrhistogram::Histogram;
 use std::time::{Duration, Instant};
 
 /// CPU time used so far.
@@ -59,6 +63,9 @@ pub struct Sample {
     pub cpu: Cpu,
     /// Per-operation latencies in nanoseconds, when the scenario records them.
     pub latencies_ns: Vec<u64>,
+    /// Per-record latencies in nanoseconds, when the scenario records them in a histogram
+    /// (then `latencies_ns` is empty).
+    pub histogram: Option<Histogram<u64>>,
 }
 
 /// Times `work` (and nothing else).
@@ -78,6 +85,7 @@ pub fn sample_with_latencies(work: impl FnOnce(&mut Vec<u64>)) -> Sample {
         wall,
         cpu,
         latencies_ns,
+        histogram: None,
     }
 }
 
@@ -138,6 +146,12 @@ pub struct Summary {
     pub p50_us: Option<f64>,
     /// Median over runs of each run's p99 latency, in microseconds.
     pub p99_us: Option<f64>,
+    /// Median over runs of each run's p99.9 latency, in microseconds (histograms only).
+    pub p999_us: Option<f64>,
+    /// Median over runs of each run's largest latency, in microseconds (histograms only).
+    pub max_us: Option<f64>,
+    /// Every run's percentiles, in run order (histograms only).
+    pub runs_percentiles: Vec<Percentiles>,
 }
 
 impl Summary {
@@ -160,6 +174,14 @@ impl Summary {
     pub fn of(samples: &[Sample]) -> Self {
         let pick =
             |f: &dyn Fn(&Sample) -> f64| median(&mut samples.iter().map(f).collect::<Vec<_>>());
+        let runs_percentiles: Vec<Percentiles> = samples
+            .iter()
+            .filter_map(|s| s.histogram.as_ref().map(Percentiles::of))
+            .collect();
+        let from_histograms = |f: fn(&Percentiles) -> f64| {
+            (!runs_percentiles.is_empty())
+                .then(|| median(&mut runs_percentiles.iter().map(f).collect::<Vec<_>>()))
+        };
         let has_latencies = samples.iter().any(|s| !s.latencies_ns.is_empty());
         let latency = |p: f64| {
             has_latencies.then(|| {
@@ -179,8 +201,11 @@ impl Summary {
             wall_s: pick(&|s| s.wall.as_secs_f64()),
             cpu_s: pick(&|s| s.cpu.total_s),
             sys_s: pick(&|s| s.cpu.sys_s),
-            p50_us: latency(50.0),
-            p99_us: latency(99.0),
+            p50_us: from_histograms(|p| p.p50_us).or_else(|| latency(50.0)),
+            p99_us: from_histograms(|p| p.p99_us).or_else(|| latency(99.0)),
+            p999_us: from_histograms(|p| p.p999_us),
+            max_us: from_histograms(|p| p.max_us),
+            runs_percentiles,
         }
     }
 }

@@ -6,6 +6,10 @@ pub mod append;
 pub mod codec;
 pub mod durability;
 pub mod fsync_ceiling;
+pub mod latency;
+pub mod latency_mpsc;
+pub mod latency_mqlite;
+pub mod latency_pair;
 pub mod producer;
 pub mod read;
 pub mod read_ceiling;
@@ -24,6 +28,8 @@ pub struct Config {
     /// Append and producer: only this batch size instead of 1, 16, 256 and 4096; durability:
     /// only this fsync interval instead of 1, 10, 100 and 1000 records.
     pub batch: Option<usize>,
+    /// Latency: only this producer `linger_ms` instead of 0 and 5.
+    pub linger_ms: Option<i64>,
     /// Measured runs after the warm-up.
     pub runs: usize,
     /// Where temporary logs go.
