@@ -6,7 +6,7 @@
 //! closed (and so synced) after the timed region. Records are built before the timed region
 //! from a pool of payloads, so only the append path is measured.
 
-use super::{Config, TOPIC, new_log, temp_dir, whole_batches};
+use super::{Config, TOPIC, new_log, records_for_batch, temp_dir};
 use crate::payload::{self, Kind, RECORD_BYTES};
 use crate::report::{Report, Row};
 use crate::stats::{self, Run, Sample, Summary};
@@ -16,9 +16,6 @@ use std::io::Write as _;
 
 const BATCH_SIZES: [usize; 4] = [1, 16, 256, 4096];
 const DEFAULT_RECORDS: u64 = 5_000_000;
-/// Batch size 1 costs a syscall per record in both systems; by default its rows run on this
-/// fraction of the records so the scenario stays within two minutes.
-const BATCH_ONE_DIVISOR: u64 = 10;
 /// The ceiling writes a header as large as mqlite's batch header (base offset, CRC, zeros).
 const CEILING_HEADER_BYTES: usize = mqlite::encoding::batch::BATCH_HEADER_BYTES;
 const CEILING: &str = "ceiling: memcpy + CRC-32 + write()";
@@ -31,15 +28,7 @@ pub fn run(config: &Config) -> Report {
     let mut notes = Vec::new();
     let batch_sizes = config.batch.map_or(BATCH_SIZES.to_vec(), |b| vec![b]);
     for batch in batch_sizes {
-        let scaled = batch == 1 && config.records.is_none();
-        let records = whole_batches(
-            if scaled {
-                requested / BATCH_ONE_DIVISOR
-            } else {
-                requested
-            },
-            batch,
-        );
+        let (records, scaled_note) = records_for_batch(config, requested, batch);
         eprintln!("append: batch size {batch}, {records} records per run");
         let (mut engine_bytes, mut ceiling_bytes) = (0u64, 0u64);
         let mut systems: Vec<Run<'_>> = vec![
@@ -69,11 +58,7 @@ pub fn run(config: &Config) -> Report {
         .ratio_to(&ceiling, "mqlite/ceiling");
         rows.push(engine);
         rows.push(ceiling);
-        if scaled {
-            notes.push(format!(
-                "batch 1 ran on {records} records (a tenth of {requested}) to stay within two minutes"
-            ));
-        }
+        notes.extend(scaled_note);
         if batch == 256 {
             notes.push(format!(
                 "bytes on disk per record at batch 256: mqlite {:.1}, ceiling {:.1} (100 B values)",

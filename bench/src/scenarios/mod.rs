@@ -82,6 +82,28 @@ pub fn take_results(producer: &mut Producer, handles: impl IntoIterator<Item = S
     }
 }
 
+/// Batch 1 costs a syscall per record in every system, so by default it runs on a tenth of
+/// the records and a scenario stays within two minutes.
+const BATCH_ONE_DIVISOR: u64 = 10;
+
+/// Records per run at `batch` (whole batches), and the note to print when batch 1 was scaled
+/// down from `requested`.
+pub fn records_for_batch(config: &Config, requested: u64, batch: usize) -> (u64, Option<String>) {
+    let scaled = batch == 1 && config.records.is_none();
+    let wanted = if scaled {
+        requested / BATCH_ONE_DIVISOR
+    } else {
+        requested
+    };
+    let records = whole_batches(wanted, batch);
+    let note = scaled.then(|| {
+        format!(
+            "batch 1 ran on {records} records (a tenth of {requested}) to stay within two minutes"
+        )
+    });
+    (records, note)
+}
+
 /// Rounds `records` down to a whole number of `batch`es (at least one batch).
 pub fn whole_batches(records: u64, batch: usize) -> u64 {
     (records / batch as u64).max(1) * batch as u64

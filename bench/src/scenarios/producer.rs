@@ -12,7 +12,7 @@
 //! records inside the timed region (a reference-count increment for its value).
 
 use super::append::append_mqlite;
-use super::{Config, TOPIC, new_log, producer, take_results, temp_dir, whole_batches};
+use super::{Config, TOPIC, new_log, producer, records_for_batch, take_results, temp_dir};
 use crate::payload::{self, Kind, RECORD_BYTES};
 use crate::report::{Report, Row};
 use crate::stats::{self, Run, Sample, Summary};
@@ -22,7 +22,6 @@ const BATCH_SIZES: [usize; 4] = [1, 16, 256, 4096];
 const DEFAULT_RECORDS: u64 = 2_000_000;
 /// Batch size 1 costs a syscall per record; by default its rows run on this fraction of the
 /// records so the scenario stays within two minutes.
-const BATCH_ONE_DIVISOR: u64 = 10;
 const RATIO: &str = "producer/append";
 
 /// Runs the scenario.
@@ -34,15 +33,7 @@ pub fn run(config: &Config) -> Report {
     let mut notes = Vec::new();
     let batch_sizes = config.batch.map_or(BATCH_SIZES.to_vec(), |b| vec![b]);
     for batch in batch_sizes {
-        let scaled = batch == 1 && config.records.is_none();
-        let records = whole_batches(
-            if scaled {
-                requested / BATCH_ONE_DIVISOR
-            } else {
-                requested
-            },
-            batch,
-        );
+        let (records, scaled_note) = records_for_batch(config, requested, batch);
         eprintln!("producer: batch size {batch}, {records} records per run");
         let mut stored_bytes = 0u64;
         let mut systems: Vec<Run<'_>> = vec![
@@ -68,11 +59,7 @@ pub fn run(config: &Config) -> Report {
         rows.push(row("mqlite Producer::send_many", &samples[1]).ratio_to(&append, RATIO));
         rows.push(row("mqlite Producer::send + flush", &samples[2]).ratio_to(&append, RATIO));
         rows.push(append);
-        if scaled {
-            notes.push(format!(
-                "batch 1 ran on {records} records (a tenth of {requested}) to stay within two minutes"
-            ));
-        }
+        notes.extend(scaled_note);
     }
     notes.push(
         "send_many: one call per batch, then every handle's result; send + flush: one send per \
