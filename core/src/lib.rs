@@ -44,6 +44,7 @@ pub mod error;
 pub mod format_version;
 pub mod limits;
 pub mod log;
+pub mod names;
 pub mod partitioner;
 pub mod producer;
 #[cfg(feature = "std")]
@@ -66,7 +67,7 @@ pub use log::{AppendInfo, Log, LogOptions, TopicConfig, TopicDescription};
 pub use producer::{
     Durability, Producer, ProducerConfig, ProducerRecord, RecordMetadata, SendHandle,
 };
-pub use storage::{MemoryStorage, Storage};
+pub use storage::{Change, JournalStorage, MemoryStorage, Storage};
 #[cfg(feature = "std")]
 pub use {
     clock::SystemClock,

@@ -5,7 +5,6 @@ use crate::convert::{self, Record};
 use crate::errors::OrRaise;
 use crate::log::{PyLog, Shared};
 use mqlite::{AutoOffsetReset, Consumer, ConsumerConfig, TopicPartition};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::sync::Mutex;
@@ -22,17 +21,6 @@ pub struct PyConsumer {
 
 /// The longest a poll waits at once before looking at signals and `close`.
 const WAIT_SLICE: Duration = Duration::from_millis(100);
-
-fn reset(name: &str) -> PyResult<AutoOffsetReset> {
-    match name {
-        "earliest" => Ok(AutoOffsetReset::Earliest),
-        "latest" => Ok(AutoOffsetReset::Latest),
-        "error" | "none" => Ok(AutoOffsetReset::Error),
-        other => Err(PyValueError::new_err(format!(
-            "auto_offset_reset must be 'earliest', 'latest' or 'error', not {other:?}"
-        ))),
-    }
-}
 
 impl PyConsumer {
     fn with<R: Send>(
@@ -60,7 +48,8 @@ impl PyConsumer {
         auto_offset_reset: &str,
     ) -> PyResult<Self> {
         let config = ConsumerConfig {
-            auto_offset_reset: reset(auto_offset_reset)?,
+            auto_offset_reset: AutoOffsetReset::from_name(auto_offset_reset)
+                .map_err(|e| crate::errors::to_py_err(&e))?,
             ..ConsumerConfig::default()
         };
         let this = Self {

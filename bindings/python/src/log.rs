@@ -21,27 +21,6 @@ pub struct PyLog {
     path: Option<PathBuf>,
 }
 
-/// `"none"` or `"lz4"`.
-pub fn compression(name: &str) -> PyResult<Compression> {
-    match name {
-        "none" => Ok(Compression::None),
-        "lz4" => Ok(Compression::Lz4),
-        other => Err(PyValueError::new_err(format!(
-            "compression must be 'none' or 'lz4', not {other:?}"
-        ))),
-    }
-}
-
-fn timestamp_type(name: &str) -> PyResult<TimestampType> {
-    match name {
-        "create_time" => Ok(TimestampType::CreateTime),
-        "log_append_time" => Ok(TimestampType::LogAppendTime),
-        other => Err(PyValueError::new_err(format!(
-            "timestamp_type must be 'create_time' or 'log_append_time', not {other:?}"
-        ))),
-    }
-}
-
 #[pymethods]
 impl PyLog {
     /// Opens the log in directory `path` (created if missing), or an in-memory log.
@@ -98,8 +77,10 @@ impl PyLog {
             config.segment_bytes = convert::non_negative("segment_bytes", bytes)?;
         }
         config.segment_ms = segment_ms;
-        config.compression = self::compression(compression)?;
-        config.timestamp_type = self::timestamp_type(timestamp_type)?;
+        config.compression =
+            Compression::from_name(compression).map_err(|e| crate::errors::to_py_err(&e))?;
+        config.timestamp_type =
+            TimestampType::from_name(timestamp_type).map_err(|e| crate::errors::to_py_err(&e))?;
         py.detach(|| self.shared.with(|log| log.create_topic(name, config)))
             .or_raise()
     }

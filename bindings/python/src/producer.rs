@@ -6,11 +6,11 @@
 use crate::convert;
 use crate::errors::OrRaise;
 use crate::future::SendFuture;
-use crate::log::{PyLog, Shared, compression};
+use crate::log::{PyLog, Shared};
 use mqlite::partitioner::{PartitionFn, PartitionRequest, Partitioner};
 use mqlite::storage::Storage;
 use mqlite::{Durability, ProducerConfig, ProducerRecord, SharedProducer};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::collections::HashMap;
@@ -72,32 +72,11 @@ pub struct PyProducer {
     callback_error: CallbackError,
 }
 
-fn durability(name: &str) -> PyResult<Durability> {
-    match name {
-        "memory" => Ok(Durability::Memory),
-        "write" => Ok(Durability::Write),
-        "fsync" => Ok(Durability::Fsync),
-        other => Err(PyValueError::new_err(format!(
-            "durability must be 'memory', 'write' or 'fsync', not {other:?}"
-        ))),
-    }
-}
-
 /// A partitioner from its name or a callable `(topic, key, partitions) -> int`.
 fn partitioner(value: &Bound<'_, PyAny>, errors: &CallbackError) -> PyResult<Partitioner> {
     if let Ok(name) = value.cast::<PyString>() {
-        return match name.to_cow()?.as_ref() {
-            "murmur2" | "sticky" | "default" => Ok(Partitioner::default()),
-            "round_robin" => Ok(Partitioner::RoundRobin(Default::default())),
-            "consistent_hash" => Ok(Partitioner::ConsistentHash {
-                virtual_nodes: 128,
-                sticky: Default::default(),
-            }),
-            other => Err(PyValueError::new_err(format!(
-                "partitioner must be 'murmur2', 'round_robin', 'consistent_hash' or a callable, \
-                 not {other:?}"
-            ))),
-        };
+        return Partitioner::from_name(name.to_cow()?.as_ref())
+            .map_err(|e| crate::errors::to_py_err(&e));
     }
     if !value.is_callable() {
         return Err(PyTypeError::new_err(
@@ -150,8 +129,12 @@ impl PyProducer {
                 .unwrap_or(i64::MAX),
             batch_bytes: usize::try_from(convert::non_negative("batch_bytes", batch_bytes)?)
                 .unwrap_or(usize::MAX),
-            durability: self::durability(durability)?,
-            compression: compression.map(self::compression).transpose()?,
+            durability: Durability::from_name(durability)
+                .map_err(|e| crate::errors::to_py_err(&e))?,
+            compression: compression
+                .map(mqlite::Compression::from_name)
+                .transpose()
+                .map_err(|e| crate::errors::to_py_err(&e))?,
             enable_idempotence,
             retries: u32::try_from(convert::non_negative("retries", retries)?).unwrap_or(u32::MAX),
             ..ProducerConfig::default()

@@ -694,4 +694,10 @@ impl<S: Storage> Log<S> {
     pub fn storage(&self) -> &S {
         &self.storage
     }
+
+    /// The store, mutably: for a host that drains [`crate::JournalStorage`]'s changes. Writing
+    /// to the log's files through it, behind the engine's back, breaks the log.
+    pub fn storage_mut(&mut self) -> &mut S {
+        &mut self.storage
+    }
 }

@@ -5,18 +5,21 @@
 //! file only by truncating it. `sync` makes a file's bytes, and its existence, durable;
 //! nothing else promises durability.
 //!
-//! Implementations: [`MemoryStorage`] (no_std; wasm's in-memory store), [`FileStorage`]
+//! Implementations: [`MemoryStorage`] (no_std), [`JournalStorage`] (no_std; memory that
+//! tells a host what to persist: the store WebAssembly runs on), [`FileStorage`]
 //! (std; real files), and [`FaultStorage`] (tests: keeps written bytes apart from durable ones
 //! and can cut the power).
 
 mod fault;
 #[cfg(feature = "std")]
 mod file;
+mod journal;
 mod memory;
 
 pub use fault::{FaultStorage, PowerCut};
 #[cfg(feature = "std")]
 pub use file::{FileStorage, LOCK_FILE_NAME};
+pub use journal::{Change, JournalStorage};
 pub use memory::MemoryStorage;
 
 use crate::error::Result;
