@@ -122,6 +122,19 @@ impl Default for ProducerConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SendHandle(pub(crate) u64);
 
+impl SendHandle {
+    /// The handle as a number, for a binding that hands it to another language.
+    pub fn to_raw(self) -> u64 {
+        self.0
+    }
+
+    /// A handle from [`Self::to_raw`]. A number no send returned names no outcome: the
+    /// producer answers "not ready" for it and ignores it when forgotten.
+    pub fn from_raw(raw: u64) -> Self {
+        Self(raw)
+    }
+}
+
 /// Where a sent record went (Kafka's `RecordMetadata`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordMetadata {

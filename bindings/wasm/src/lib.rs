@@ -1,0 +1,31 @@
+//! The wasm-bindgen module under the npm package `mqlite` (`js/`): it converts types, maps
+//! errors and bridges persistence. Every rule of the engine lives in the core.
+//!
+//! JS holds a [`NativeLog`] and the [`NativeProducer`]s and [`NativeConsumer`]s made on it;
+//! they share the log through `Rc<RefCell<..>>` (wasm runs one thread). The log runs on
+//! [`mqlite::JournalStorage`]: the JS storage adapter loads the files into a [`LogLoader`],
+//! and later takes the changes ([`NativeLog::take_changes`]) and persists them.
+//!
+//! No call may trap the module, whatever JS passes: nothing here panics (clippy denies
+//! `unwrap` and indexing), borrows are tried rather than assumed, numbers from JS are checked
+//! before they are converted, and every failure is a JS `Error` carrying the core's `code`.
+//! Records cross the boundary packed into one byte buffer each way ([`pack`]), not as one
+//! JS object per field.
+
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")
+)]
+
+mod clock;
+mod consumer;
+mod errors;
+mod log;
+mod numbers;
+pub mod pack;
+mod producer;
+
+pub use consumer::NativeConsumer;
+pub use errors::error_codes;
+pub use log::{Changes, LogLoader, NativeLog};
+pub use producer::NativeProducer;
