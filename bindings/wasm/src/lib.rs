@@ -29,3 +29,23 @@ pub use consumer::NativeConsumer;
 pub use errors::error_codes;
 pub use log::{Changes, LogLoader, NativeLog};
 pub use producer::NativeProducer;
+
+use wasm_bindgen::prelude::*;
+
+/// Kafka's default partition for `key`: `toPositive(murmur2(key)) % partitions`.
+#[wasm_bindgen(js_name = murmur2Partition)]
+pub fn murmur2_partition(key: &[u8], partitions: u32) -> Result<u32, JsValue> {
+    if partitions == 0 {
+        return Err(errors::to_js(&mqlite::Error::InvalidConfig {
+            name: "partitions",
+            reason: "must be at least 1".into(),
+        }));
+    }
+    Ok(mqlite::partitioner::murmur2_partition(key, partitions))
+}
+
+/// Kafka's murmur2 hash of `key`, as a signed 32-bit number.
+#[wasm_bindgen]
+pub fn murmur2(key: &[u8]) -> i32 {
+    mqlite::partitioner::murmur2(key)
+}

@@ -241,6 +241,12 @@ impl NativeLog {
         Ok(object.into())
     }
 
+    /// How many partitions `topic` has.
+    #[wasm_bindgen(js_name = partitionCount)]
+    pub fn partition_count(&self, topic: &str) -> JsResult<u32> {
+        with_log(&self.log, |log| Ok(log.topic_config(topic)?.partitions))
+    }
+
     /// The offset the next record appended to the partition will get.
     #[wasm_bindgen(js_name = highWatermark)]
     pub fn high_watermark(&self, topic: &str, partition: u32) -> JsResult<i64> {

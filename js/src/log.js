@@ -1,0 +1,569 @@
+// The idiomatic API over the native module: Log, Producer and Consumer, the same in Node and
+// in browsers. The engine is synchronous and runs on memory; this file adds what JS needs
+// around it:
+// - persistence: after appends, the changes since the last persist go to the storage adapter
+//   (Node files or IndexedDB) one take at a time, in order (`#persistChain`); a failed
+//   persist is abandoned so the next one sends it again;
+// - linger: a producer's timer polls the engine when its oldest batch is due;
+// - waiting: consumers wait on the log's append signal, so `for await` wakes on new records.
+// Invariant: `flush()` resolves only after every record sent before it is appended and the
+// adapter has persisted it (strictly: fsync'd files, an IndexedDB transaction with strict
+// durability).
+
+import { NativeConsumer, NativeProducer } from "../native/mqlite_native.js";
+import { argTypeError, call, ClosedError, fromNative } from "./errors.js";
+import { pack, prepare, unpack } from "./pack.js";
+
+const DURABILITIES = ["memory", "write", "fsync"];
+
+function nonNegative(value, name, fallback) {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw argTypeError(name, "a non-negative number", value);
+  }
+  return value;
+}
+
+function topicName(topic) {
+  if (typeof topic !== "string") throw argTypeError("topic", "a string", topic);
+  return topic;
+}
+
+function partitionNumber(partition) {
+  if (!Number.isInteger(partition) || partition < 0) throw argTypeError("partition", "a partition number", partition);
+  return partition;
+}
+
+function offsetBigInt(offset) {
+  if (typeof offset === "bigint") return offset;
+  if (Number.isSafeInteger(offset)) return BigInt(offset);
+  throw argTypeError("offset", "a bigint or a whole number", offset);
+}
+
+/** An open log: topics, producers and consumers. Make one with `open()`. */
+export class Log {
+  #native;
+  #adapter;
+  #persistChain = Promise.resolve();
+  #persistScheduled = null;
+  #appendWaiters = new Set();
+  #producers = new Set();
+  #consumers = new Set();
+  #closing = null;
+
+  /** @internal */
+  constructor(native, adapter) {
+    this.#native = native;
+    this.#adapter = adapter;
+  }
+
+  /** Where the log is kept: a directory, an IndexedDB database name, or null in memory. */
+  get location() {
+    return this.#adapter?.location ?? null;
+  }
+
+  /** Whether `close()` has been called. */
+  get closed() {
+    return this.#closing !== null;
+  }
+
+  /**
+   * Creates a topic, durably. Options: `partitions` (1), `compression` ("none" or "lz4"),
+   * `timestampType` ("create_time" or "log_append_time"), `retentionMs`, `retentionBytes`,
+   * `segmentBytes`.
+   */
+  async createTopic(name, options = {}) {
+    const { partitions = 1, compression, timestampType, retentionMs, retentionBytes, segmentBytes } = options;
+    if (typeof partitions !== "number") throw argTypeError("partitions", "a number", partitions);
+    call(() =>
+      this.#native.createTopic(
+        topicName(name),
+        partitions,
+        compression,
+        timestampType,
+        retentionMs ?? undefined,
+        retentionBytes ?? undefined,
+        segmentBytes ?? undefined,
+      ),
+    );
+    await this.persist();
+  }
+
+  /** Deletes a topic and its records, durably. */
+  async deleteTopic(name) {
+    call(() => this.#native.deleteTopic(topicName(name)));
+    await this.persist();
+  }
+
+  /** The topics' names, sorted. */
+  topics() {
+    return call(() => this.#native.topics());
+  }
+
+  /** A topic's settings and its partitions' offsets and sizes. */
+  describe(name) {
+    return call(() => this.#native.describe(topicName(name)));
+  }
+
+  /** The offset the next record appended to a partition will get. */
+  highWatermark(topic, partition) {
+    return call(() => this.#native.highWatermark(topicName(topic), partitionNumber(partition)));
+  }
+
+  /** A producer (Kafka's settings: partitioner, lingerMs, batchBytes, durability, ...). */
+  producer(options = {}) {
+    this.#checkOpen();
+    const producer = new Producer(this, this.#native, options);
+    this.#producers.add(producer);
+    return producer;
+  }
+
+  /** A consumer of `topics` (or call `assign`/`subscribe` later). */
+  consumer(options = {}) {
+    this.#checkOpen();
+    const consumer = new Consumer(this, this.#native, options);
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  /** Appends what every producer holds and persists everything. */
+  async flush() {
+    for (const producer of this.#producers) producer._appendAll();
+    await this.persist();
+  }
+
+  /**
+   * Persists every change so far through the storage adapter, strictly (fsync'd, or an
+   * IndexedDB transaction with strict durability). Resolves when they are durable.
+   */
+  persist({ strict = true } = {}) {
+    const run = async () => {
+      if (!this.#adapter || this.#native.closed || !this.#native.hasChanges()) return;
+      const changes = call(() => this.#native.takeChanges());
+      try {
+        await this.#adapter.apply(changes, { strict });
+        this.#native.confirmChanges();
+      } catch (error) {
+        this.#native.abandonChanges();
+        throw fromNative(error);
+      } finally {
+        changes.free();
+      }
+    };
+    const next = this.#persistChain.then(run, run);
+    this.#persistChain = next.catch(() => {});
+    return next;
+  }
+
+  /** Closes the log: producers append what they hold, everything is persisted, consumers'
+   * waits end. Later calls fail with ClosedError. */
+  async close() {
+    if (this.#closing) return this.#closing;
+    this.#closing = (async () => {
+      let failure = null;
+      try {
+        for (const producer of this.#producers) producer._appendAll();
+        await this.persist();
+      } catch (error) {
+        failure = error;
+      }
+      for (const producer of this.#producers) producer._closed();
+      for (const consumer of this.#consumers) consumer._closed();
+      this.#wake();
+      this.#native.close();
+      await this.#adapter?.close();
+      if (failure) throw failure;
+    })();
+    return this.#closing;
+  }
+
+  #checkOpen() {
+    if (this.#closing) throw new ClosedError("the log is closed");
+  }
+
+  #wake() {
+    const waiters = [...this.#appendWaiters];
+    this.#appendWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** @internal A producer appended: wake consumers and persist soon (unless `memory`). */
+  _appended(durability) {
+    this.#wake();
+    if (durability === "memory" || !this.#adapter) return Promise.resolve();
+    if (durability === "fsync") return this.persist({ strict: true });
+    if (!this.#persistScheduled) {
+      this.#persistScheduled = new Promise((resolve) => {
+        setTimeout(() => {
+          this.#persistScheduled = null;
+          this.persist({ strict: false }).then(resolve, resolve);
+        }, 0);
+      });
+    }
+    return this.#persistScheduled;
+  }
+
+  /** @internal Resolves at the next append, after `ms`, or at close. */
+  _waitForAppend(ms) {
+    if (this.#closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer = null;
+      const wake = () => {
+        if (timer !== null) clearTimeout(timer);
+        this.#appendWaiters.delete(wake);
+        resolve();
+      };
+      this.#appendWaiters.add(wake);
+      if (Number.isFinite(ms)) timer = setTimeout(wake, ms);
+    });
+  }
+
+  /** @internal */
+  _forget(consumerOrProducer) {
+    this.#producers.delete(consumerOrProducer);
+    this.#consumers.delete(consumerOrProducer);
+  }
+}
+
+// `await using log = await open(...)` where the runtime has explicit resource management.
+if (typeof Symbol.asyncDispose === "symbol") {
+  Log.prototype[Symbol.asyncDispose] = function dispose() {
+    return this.close();
+  };
+}
+
+/**
+ * A producer. `send` resolves to the record's metadata once its batch is appended (with
+ * `durability: "fsync"`, once it is persisted too); `flush` appends and persists everything.
+ */
+export class Producer {
+  #log;
+  #logNative;
+  #native;
+  #durability;
+  #partitioner;
+  #pending = new Map();
+  #timer = null;
+  #closed = false;
+
+  /** @internal */
+  constructor(log, logNative, options) {
+    const {
+      partitioner = "murmur2",
+      lingerMs = 5,
+      batchBytes = 16384,
+      durability = "write",
+      compression,
+      idempotent = true,
+      retries = 5,
+      retryBackoffMs = 100,
+    } = options;
+    if (!DURABILITIES.includes(durability)) {
+      throw argTypeError("durability", "'memory', 'write' or 'fsync'", durability);
+    }
+    if (typeof partitioner !== "string" && typeof partitioner !== "function") {
+      throw argTypeError("partitioner", "a name or a function (topic, key, partitionCount) => number", partitioner);
+    }
+    this.#log = log;
+    this.#logNative = logNative;
+    this.#durability = durability;
+    this.#partitioner = typeof partitioner === "function" ? partitioner : null;
+    this.#native = call(
+      () =>
+        new NativeProducer(
+          logNative,
+          typeof partitioner === "string" ? partitioner : "murmur2",
+          nonNegative(lingerMs, "lingerMs", 5),
+          nonNegative(batchBytes, "batchBytes", 16384),
+          compression,
+          Boolean(idempotent),
+          nonNegative(retries, "retries", 5),
+          nonNegative(retryBackoffMs, "retryBackoffMs", 100),
+        ),
+    );
+  }
+
+  #prepare(topic, message) {
+    if (!this.#partitioner || (message && message.partition !== undefined && message.partition !== null)) {
+      return prepare(message);
+    }
+    const record = prepare(message);
+    const count = call(() => this.#logNative.partitionCount(topic));
+    record.partition = this.#partitioner(topic, record.key, count);
+    if (!Number.isInteger(record.partition)) {
+      throw argTypeError("partitioner's answer", "a partition number", record.partition);
+    }
+    return record;
+  }
+
+  #checkOpen() {
+    if (this.#closed) throw new ClosedError("the log is closed");
+  }
+
+  /**
+   * Sends one record `{ key, value, headers, partition, timestamp }`; resolves to
+   * `{ topic, partition, offset, timestampMs }` once it is appended.
+   */
+  send(topic, message) {
+    try {
+      this.#checkOpen();
+      topicName(topic);
+      const record = this.#prepare(topic, message);
+      const handle = call(() => this.#native.send(topic, pack([record])));
+      const promise = new Promise((resolve, reject) => {
+        this.#pending.set(handle, { topic, resolve, reject });
+      });
+      this.#schedule();
+      return promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sends many records at once: they are appended (one batch per partition) before this
+   * resolves, to `[{ topic, partition, baseOffset, count }]` per partition written. Nothing
+   * is sent if any record is refused.
+   */
+  async sendMany(topic, messages) {
+    this.#checkOpen();
+    topicName(topic);
+    if (!messages || typeof messages[Symbol.iterator] !== "function") {
+      throw argTypeError("messages", "an array of messages", messages);
+    }
+    const records = [];
+    for (const message of messages) records.push(this.#prepare(topic, message));
+    const ranges = call(() => this.#native.sendMany(topic, pack(records)));
+    const written = [];
+    for (let i = 0; i + 2 < ranges.length; i += 3) {
+      written.push({ topic, partition: Number(ranges[i]), baseOffset: ranges[i + 1], count: Number(ranges[i + 2]) });
+    }
+    await this.#log._appended(this.#durability);
+    return written;
+  }
+
+  /** Appends every pending record and persists everything; resolves once it is durable. */
+  async flush() {
+    this._appendAll();
+    await this.#log.persist();
+  }
+
+  /** Flushes and stops this producer's timer (kafkajs's `disconnect`). */
+  async disconnect() {
+    await this.flush();
+    this._closed();
+    this.#log._forget(this);
+  }
+
+  /** @internal Appends everything pending and settles the sends. */
+  _appendAll() {
+    if (this.#closed) return;
+    let failure = null;
+    try {
+      call(() => this.#native.flush());
+    } catch (error) {
+      failure = error;
+    }
+    this.#settle();
+    if (failure) throw failure;
+  }
+
+  /** @internal The log closed: fail what can no longer be appended. */
+  _closed() {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    for (const { reject } of this.#pending.values()) reject(new ClosedError("the log closed before the record was appended"));
+    this.#pending.clear();
+  }
+
+  #schedule() {
+    if (this.#timer !== null || this.#closed) return;
+    const deadline = this.#native.nextLingerDeadlineMs();
+    if (deadline === undefined) {
+      if (this.#pending.size > 0) this.#settle();
+      return;
+    }
+    this.#timer = setTimeout(() => this.#drive(), Math.max(0, deadline - Date.now()));
+  }
+
+  #drive() {
+    this.#timer = null;
+    if (this.#closed) return;
+    try {
+      call(() => this.#native.poll());
+    } catch {
+      // The failed batches' sends carry the error; `#settle` rejects them.
+    }
+    this.#settle();
+    this.#schedule();
+  }
+
+  #settle() {
+    if (this.#pending.size === 0) return;
+    const done = [];
+    for (const [handle, waiter] of this.#pending) {
+      let outcome;
+      try {
+        outcome = this.#native.result(handle);
+      } catch (error) {
+        this.#pending.delete(handle);
+        waiter.reject(fromNative(error));
+        continue;
+      }
+      if (outcome === undefined) continue;
+      this.#pending.delete(handle);
+      done.push([waiter, { topic: waiter.topic, partition: Number(outcome[0]), offset: outcome[1], timestampMs: Number(outcome[2]) }]);
+    }
+    if (done.length === 0) return;
+    const persisted = this.#log._appended(this.#durability);
+    if (this.#durability === "fsync") {
+      persisted.then(
+        () => done.forEach(([waiter, meta]) => waiter.resolve(meta)),
+        (error) => done.forEach(([waiter]) => waiter.reject(error)),
+      );
+    } else {
+      for (const [waiter, meta] of done) waiter.resolve(meta);
+    }
+  }
+}
+
+/**
+ * A consumer: `poll` returns records, `for await` waits for new ones. Positions live in this
+ * object only (no group commits yet).
+ */
+export class Consumer {
+  #log;
+  #native;
+  #logNative;
+  #buffer = [];
+  #closed = false;
+
+  /** @internal */
+  constructor(log, logNative, options) {
+    const { topics, autoOffsetReset = "earliest", fromBeginning, partitionFetchBytes = 1048576 } = options;
+    const reset = fromBeginning === undefined ? autoOffsetReset : fromBeginning ? "earliest" : "latest";
+    if (typeof reset !== "string") throw argTypeError("autoOffsetReset", "'earliest', 'latest' or 'error'", reset);
+    this.#log = log;
+    this.#logNative = logNative;
+    this.#native = call(() => new NativeConsumer(logNative, reset, nonNegative(partitionFetchBytes, "partitionFetchBytes", 1048576)));
+    if (topics !== undefined) this.subscribe({ topics });
+  }
+
+  /** Assigns every partition of `topics` (kafkajs's `subscribe`, without a group). */
+  subscribe({ topics }) {
+    if (typeof topics === "string") topics = [topics];
+    if (!Array.isArray(topics) || !topics.every((t) => typeof t === "string")) {
+      throw argTypeError("topics", "an array of topic names", topics);
+    }
+    call(() => this.#native.assignTopics(topics));
+  }
+
+  /** Assigns exactly these partitions of `topic`. */
+  assign(topic, partitions) {
+    if (!Array.isArray(partitions)) throw argTypeError("partitions", "an array of partition numbers", partitions);
+    call(() => this.#native.assign(topicName(topic), Uint32Array.from(partitions.map(partitionNumber))));
+  }
+
+  /** The assigned partitions as `[{ topic, partition }]`. */
+  assignment() {
+    const flat = this.#native.assignment();
+    const out = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ topic: flat[i], partition: flat[i + 1] });
+    return out;
+  }
+
+  /**
+   * Up to `maxRecords` records; waits up to `timeoutMs` (0: not at all) for the first.
+   * Each record is `{ topic, partition, offset, timestampMs, key, value, headers }`.
+   */
+  async poll({ maxRecords = 500, timeoutMs = 0 } = {}) {
+    nonNegative(maxRecords, "maxRecords", 500);
+    nonNegative(timeoutMs, "timeoutMs", 0);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#closed) throw new ClosedError("the consumer is closed");
+      if (this.#buffer.length > 0) return this.#buffer.splice(0, maxRecords);
+      const records = unpack(call(() => this.#native.poll(maxRecords)));
+      if (records.length > 0) return records;
+      const left = deadline - Date.now();
+      if (left <= 0) return [];
+      await this.#log._waitForAppend(left);
+    }
+  }
+
+  /** Reads `partition` of `topic` from `offset` next. */
+  seek(topic, partition, offset) {
+    this.#buffer = [];
+    call(() => this.#native.seek(topicName(topic), partitionNumber(partition), offsetBigInt(offset)));
+  }
+
+  /** Reads from the first stored record: of one partition, or of every assigned one. */
+  seekToBeginning(topic, partition) {
+    this.#buffer = [];
+    for (const tp of this.#targets(topic, partition)) call(() => this.#native.seekToBeginning(tp.topic, tp.partition));
+  }
+
+  /** Reads only what is appended from now on: to one partition, or to every assigned one. */
+  seekToEnd(topic, partition) {
+    this.#buffer = [];
+    for (const tp of this.#targets(topic, partition)) call(() => this.#native.seekToEnd(tp.topic, tp.partition));
+  }
+
+  /** Moves every assigned partition to its first record at or after `timestampMs`. */
+  seekToTimestamp(timestampMs) {
+    this.#buffer = [];
+    call(() => this.#native.seekToTimestamp(timestampMs instanceof Date ? timestampMs.getTime() : timestampMs));
+  }
+
+  /** The next offset this consumer reads from the partition. */
+  position(topic, partition) {
+    return call(() => this.#native.position(topicName(topic), partitionNumber(partition)));
+  }
+
+  /** Records not yet read, per assigned partition: `[{ topic, partition, lag }]` (bigint). */
+  lag() {
+    return this.assignment().map(({ topic, partition }) => ({
+      topic,
+      partition,
+      lag: this.#log.highWatermark(topic, partition) - this.position(topic, partition),
+    }));
+  }
+
+  /** Ends this consumer: a waiting `poll` or `for await` finishes. */
+  close() {
+    this._closed();
+    this.#log._forget(this);
+  }
+
+  /** @internal */
+  _closed() {
+    this.#closed = true;
+  }
+
+  #targets(topic, partition) {
+    if (topic === undefined) return this.assignment();
+    if (partition === undefined) return this.assignment().filter((tp) => tp.topic === topic);
+    return [{ topic: topicName(topic), partition: partitionNumber(partition) }];
+  }
+
+  /** Every record, waiting for new ones, until the consumer or its log closes. */
+  async *[Symbol.asyncIterator]() {
+    while (!this.#closed) {
+      let records;
+      try {
+        records = await this.poll({ maxRecords: 500, timeoutMs: 60_000 });
+      } catch (error) {
+        if (this.#closed || error instanceof ClosedError) return;
+        throw error;
+      }
+      let i = 0;
+      try {
+        for (; i < records.length; i++) yield records[i];
+      } finally {
+        // A `break` mid-batch: the records not yet handed out come first at the next poll.
+        this.#buffer = records.slice(i + 1).concat(this.#buffer);
+      }
+    }
+  }
+}

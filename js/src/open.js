@@ -1,0 +1,20 @@
+// Opening a log over a storage adapter's files: shared by the Node and browser entries.
+
+import { LogLoader, NativeLog } from "../native/mqlite_native.js";
+import { call } from "./errors.js";
+import { Log } from "./log.js";
+
+/** A Log over `adapter`'s `files` (a Map of name to bytes), or in memory with no adapter. */
+export function openOver(adapter, files, readOnly) {
+  if (!adapter) return new Log(call(() => NativeLog.inMemory()), null);
+  const loader = new LogLoader();
+  for (const [name, bytes] of files) loader.addFile(name, bytes);
+  let native;
+  try {
+    native = call(() => loader.open(readOnly));
+  } catch (error) {
+    adapter.close();
+    throw error;
+  }
+  return new Log(native, adapter);
+}

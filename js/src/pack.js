@@ -1,0 +1,167 @@
+// Records packed into one buffer to cross into wasm in one call, and unpacked from the one
+// buffer a poll returns. The layout is private to this file and bindings/wasm/src/pack.rs,
+// which documents it; integers are little-endian.
+
+import { argTypeError } from "./errors.js";
+
+const FLAG_KEY = 1;
+const FLAG_VALUE = 2;
+const FLAG_PARTITION = 4;
+const FLAG_TIMESTAMP = 8;
+const NULL_LEN = 0xffffffff;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `value` as bytes: a Uint8Array as is, a string as UTF-8, other views and buffers wrapped. */
+export function toBytes(value, name) {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") return encoder.encode(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw argTypeError(name, "a Uint8Array or a string", value);
+}
+
+function optionalBytes(value, name) {
+  return value === undefined || value === null ? null : toBytes(value, name);
+}
+
+function headerList(headers) {
+  if (headers === undefined || headers === null) return [];
+  const entries = Array.isArray(headers) ? headers : typeof headers === "object" ? Object.entries(headers) : null;
+  if (entries === null) throw argTypeError("headers", "an array of [name, value] pairs or an object", headers);
+  return entries.map((entry) => {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") {
+      throw argTypeError("headers", "[name: string, value] pairs", entry);
+    }
+    return [encoder.encode(entry[0]), optionalBytes(entry[1], `header ${entry[0]}`)];
+  });
+}
+
+function wholeNumber(value, name, max) {
+  if (typeof value === "bigint") value = Number(value);
+  if (typeof value !== "number") throw argTypeError(name, "a whole number", value);
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    const error = new RangeError(`${name} must be a whole number from 0 to ${max}, not ${value}`);
+    error.code = "ERR_OUT_OF_RANGE";
+    throw error;
+  }
+  return value;
+}
+
+/** One message, checked and converted: `{key, value, headers, partition, timestamp}`. */
+export function prepare(message, partition) {
+  if (message === null || typeof message !== "object" || ArrayBuffer.isView(message)) {
+    throw argTypeError("message", "an object like { key, value, headers }", message);
+  }
+  const timestamp = message.timestamp ?? message.timestampMs;
+  return {
+    key: optionalBytes(message.key, "key"),
+    value: optionalBytes(message.value, "value"),
+    headers: headerList(message.headers),
+    partition:
+      partition ?? (message.partition === undefined || message.partition === null
+        ? null
+        : wholeNumber(message.partition, "partition", 0xfffffffe)),
+    timestamp:
+      timestamp === undefined || timestamp === null
+        ? null
+        : wholeNumber(timestamp instanceof Date ? timestamp.getTime() : timestamp, "timestamp", 8.64e15),
+  };
+}
+
+function packedSize(record) {
+  let size = 1 + 4;
+  if (record.partition !== null) size += 4;
+  if (record.timestamp !== null) size += 8;
+  if (record.key !== null) size += 4 + record.key.length;
+  if (record.value !== null) size += 4 + record.value.length;
+  for (const [name, value] of record.headers) size += 8 + name.length + (value === null ? 0 : value.length);
+  return size;
+}
+
+/** Prepared records packed into one buffer. */
+export function pack(records) {
+  let size = 0;
+  for (const record of records) size += packedSize(record);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  const u32 = (n) => {
+    view.setUint32(at, n, true);
+    at += 4;
+  };
+  const bytes = (b) => {
+    u32(b.length);
+    out.set(b, at);
+    at += b.length;
+  };
+  for (const record of records) {
+    const flags =
+      (record.key !== null ? FLAG_KEY : 0) |
+      (record.value !== null ? FLAG_VALUE : 0) |
+      (record.partition !== null ? FLAG_PARTITION : 0) |
+      (record.timestamp !== null ? FLAG_TIMESTAMP : 0);
+    out[at++] = flags;
+    if (record.partition !== null) u32(record.partition);
+    if (record.timestamp !== null) {
+      view.setFloat64(at, record.timestamp, true);
+      at += 8;
+    }
+    if (record.key !== null) bytes(record.key);
+    if (record.value !== null) bytes(record.value);
+    u32(record.headers.length);
+    for (const [name, value] of record.headers) {
+      bytes(name);
+      if (value === null) u32(NULL_LEN);
+      else bytes(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * The records in a poll's buffer, as plain objects. Keys, values and header values are views
+ * of that buffer (which belongs to JS alone), not copies.
+ */
+export function unpack(buffer) {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  let at = 0;
+  const u32 = () => {
+    const n = view.getUint32(at, true);
+    at += 4;
+    return n;
+  };
+  const nullable = () => {
+    const len = u32();
+    if (len === NULL_LEN) return null;
+    const out = buffer.subarray(at, at + len);
+    at += len;
+    return out;
+  };
+  const text = () => {
+    const len = u32();
+    const out = decoder.decode(buffer.subarray(at, at + len));
+    at += len;
+    return out;
+  };
+  const records = [];
+  const groups = u32();
+  for (let g = 0; g < groups; g++) {
+    const topic = text();
+    const partition = u32();
+    const count = u32();
+    for (let i = 0; i < count; i++) {
+      const offset = view.getBigInt64(at, true);
+      const timestampMs = Number(view.getBigInt64(at + 8, true));
+      at += 16;
+      const key = nullable();
+      const value = nullable();
+      const headerCount = u32();
+      const headers = [];
+      for (let h = 0; h < headerCount; h++) headers.push([text(), nullable()]);
+      records.push({ topic, partition, offset, timestampMs, key, value, headers });
+    }
+  }
+  return records;
+}
