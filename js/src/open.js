@@ -4,8 +4,11 @@ import { LogLoader, NativeLog } from "../native/mqlite_native.js";
 import { call } from "./errors.js";
 import { Log } from "./log.js";
 
-/** A Log over `adapter`'s `files` (a Map of name to bytes), or in memory with no adapter. */
-export function openOver(adapter, files, readOnly) {
+/**
+ * A Log over `adapter`'s `files` (a Map of name to bytes), or in memory with no adapter. What
+ * opening changed (a new log's metadata, a torn tail cut by recovery) is persisted at once.
+ */
+export async function openOver(adapter, files, readOnly) {
   if (!adapter) return new Log(call(() => NativeLog.inMemory()), null);
   const loader = new LogLoader();
   for (const [name, bytes] of files) loader.addFile(name, bytes);
@@ -16,5 +19,14 @@ export function openOver(adapter, files, readOnly) {
     adapter.close();
     throw error;
   }
-  return new Log(native, adapter);
+  const log = new Log(native, adapter);
+  if (!readOnly) {
+    try {
+      await log.persist();
+    } catch (error) {
+      await log.close().catch(() => {});
+      throw error;
+    }
+  }
+  return log;
 }

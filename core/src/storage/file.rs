@@ -2,8 +2,14 @@
 //!
 //! A writer holds an exclusive advisory lock (`flock`) on `mqlite.lock` for as long as the
 //! storage lives, and writes its process id into it so a second writer's error can name the
-//! holder. The operating system drops the lock when the process dies, so a crash never leaves a
-//! stale lock. A read-only store takes no lock and refuses every write.
+//! holder, and empties the file when it closes. The operating system drops the lock when the
+//! process dies, so a crash never leaves a stale lock. A read-only store takes no lock and
+//! refuses every write.
+//!
+//! Node, which has no `flock`, takes the same lock file by writing `node pid N` into it (see
+//! `js/src/storage/node-fs.js`): a writer here also refuses while the file names a Node
+//! process that is still alive (on Linux, where `/proc` tells; elsewhere such a file is
+//! taken as held, and the error says to delete it if that process is gone).
 //!
 //! Durability: `sync` is `fdatasync` on the file, plus an `fsync` of its directory and every
 //! directory above it up to the root, each once per session and again whenever this session
@@ -19,7 +25,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -38,8 +44,17 @@ pub struct FileStorage {
     /// Directories, under the root or the root itself, whose entries may not be durable:
     /// every one until this session syncs it, and again after this session adds an entry.
     synced_dirs: HashSet<PathBuf>,
-    /// Held for the store's lifetime; dropping it releases the lock.
-    _lock: Option<File>,
+    /// Held for the store's lifetime; dropping it empties the file and releases the lock.
+    lock: Option<File>,
+}
+
+impl Drop for FileStorage {
+    fn drop(&mut self) {
+        if let Some(lock) = &self.lock {
+            // Best effort: an emptied lock file tells a Node writer nobody holds the log.
+            let _ = lock.set_len(0);
+        }
+    }
 }
 
 fn io_error(op: &'static str, path: &Path, error: &std::io::Error) -> Error {
@@ -75,7 +90,7 @@ impl FileStorage {
             handles: Mutex::new(HashMap::new()),
             lens: HashMap::new(),
             synced_dirs: HashSet::new(),
-            _lock: lock,
+            lock,
         }
     }
 
@@ -200,11 +215,36 @@ fn acquire_lock(root: &Path) -> Result<File> {
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(io_error("lock", &path, &e)),
     }
+    let mut holder = String::new();
+    // Best effort, as above.
+    let _ = file.read_to_string(&mut holder);
+    if let Some(pid) = live_node_holder(holder.trim()) {
+        return Err(Error::LogLocked {
+            path: path.display().to_string(),
+            holder: alloc::format!(
+                "node pid {pid} (if that process is not an mqlite writer, delete the file)"
+            ),
+        });
+    }
     let stamp = alloc::format!("pid {}", std::process::id());
     file.set_len(0)
+        .and_then(|()| file.rewind())
         .and_then(|()| file.write_all(stamp.as_bytes()))
         .map_err(|e| io_error("write", &path, &e))?;
     Ok(file)
+}
+
+/// The pid of the Node process that `holder` (the lock file's text) names, if it still runs.
+fn live_node_holder(holder: &str) -> Option<u32> {
+    let pid: u32 = holder.strip_prefix("node pid ")?.trim().parse().ok()?;
+    if pid == std::process::id() {
+        return None;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&alloc::format!("/proc/{pid}")).exists().then_some(pid)
+    } else {
+        Some(pid)
+    }
 }
 
 #[cfg(unix)]
@@ -377,6 +417,25 @@ mod tests {
         assert_eq!(holder, &alloc::format!("pid {}", std::process::id()));
         drop(_first);
         FileStorage::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_live_node_writer_holds_the_log_and_a_closed_writer_leaves_the_file_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock_path = dir.path().join(LOCK_FILE_NAME);
+        // Pid 1 always runs on Linux; elsewhere every Node stamp counts as held.
+        std::fs::write(&lock_path, "node pid 1").unwrap();
+        let error = FileStorage::open(dir.path()).unwrap_err();
+        assert_eq!(error.code(), crate::ErrorCode::LogLocked, "{error}");
+        assert!(error.to_string().contains("node pid 1"), "{error}");
+        if cfg!(target_os = "linux") {
+            std::fs::write(&lock_path, "node pid 4000000000").unwrap();
+            let storage = FileStorage::open(dir.path()).unwrap();
+            let stamp = std::fs::read_to_string(&lock_path).unwrap();
+            assert_eq!(stamp, alloc::format!("pid {}", std::process::id()));
+            drop(storage);
+            assert_eq!(std::fs::read(&lock_path).unwrap(), b"");
+        }
     }
 
     #[test]
