@@ -20,6 +20,9 @@ export async function open(path, { readOnly = false } = {}) {
   return openOver(adapter, files, readOnly);
 }
 
+/** Nothing to do in Node: the wasm module loads with this file. Here for one API. */
+export async function initialize() {}
+
 export * from "./errors.js";
 export { Consumer, Log, Producer } from "./log.js";
 export { murmur2, murmur2Hash } from "./partitioners.js";
