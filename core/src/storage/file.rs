@@ -241,7 +241,9 @@ fn live_node_holder(holder: &str) -> Option<u32> {
         return None;
     }
     if cfg!(target_os = "linux") {
-        Path::new(&alloc::format!("/proc/{pid}")).exists().then_some(pid)
+        Path::new(&alloc::format!("/proc/{pid}"))
+            .exists()
+            .then_some(pid)
     } else {
         Some(pid)
     }

@@ -157,15 +157,11 @@ async function interruptAndCheck(t, label, interrupt) {
   let from = 0;
   for (let cycle = 1; cycle <= CYCLES; cycle++) {
     const target = from + ACKED_PER_CYCLE + Math.floor(Math.random() * 1000);
-    const t0 = Date.now();
     const state = await writeUntilInterrupted(name, from, target, interrupt);
-    const t1 = Date.now();
     // Reports that were on their way when the writer died count too: their flush had resolved.
     const { acked, ackedAtInterrupt } = state;
-    assert.ok(acked >= target, "the writer was acknowledged enough records first");
 
     const r = await within(verify(name), 30_000, `${label}: reading back`);
-    t.diagnostic(`TIMING write+interrupt ${t1 - t0} ms, verify ${Date.now() - t1} ms`);
     t.diagnostic(
       `${label} #${cycle}: ${acked} records acknowledged (${ackedAtInterrupt} when interrupted, ${state.flushes} flushes),` +
         ` ${r.count} present after reopening, ${r.count - acked} unacknowledged survived` +

@@ -37,7 +37,7 @@ function message(i) {
   return { key: i % 3 === 0 ? null : `key-${i}`, value, headers: i % 2 ? [["n", String(i)], ["z", null]] : [] };
 }
 
-test("an lz4 topic round-trips through IndexedDB and is stored compressed", { timeout: 60_000 }, async () => {
+test("an lz4 topic round-trips through IndexedDB and is stored compressed", { timeout: 60_000 }, async (t) => {
   const name = dbName("lz4");
   const p = await s.newPage();
   const written = await p.evaluate(
@@ -102,6 +102,7 @@ test("an lz4 topic round-trips through IndexedDB and is stored compressed", { ti
   // Stored compressed: the compressed topic holds more records in well under half the bytes.
   const bytes = (d) => d.partitionInfo.reduce((sum, info) => sum + info.sizeBytes, 0);
   assert.ok(bytes(r.z) > 0);
+  t.diagnostic(`stored: lz4 topic ${bytes(r.z)} bytes, uncompressed topic ${bytes(r.plain)} bytes`);
   assert.ok(bytes(r.z) * 2 < bytes(r.plain), `lz4 topic ${bytes(r.z)} bytes vs uncompressed ${bytes(r.plain)} bytes`);
   await p.close();
   assert.deepEqual(s.pageErrors, []);
