@@ -68,6 +68,26 @@ struct Touched {
 }
 
 /// [`MemoryStorage`] with a journal of changes for a host to persist.
+///
+/// ```
+/// use mqlite::storage::{Change, JournalStorage, Storage};
+///
+/// let mut store = JournalStorage::new();
+/// store.append("t-0/a.log", b"hello")?;
+/// let changes = store.take_changes()?;
+/// // ... the host writes them (one IndexedDB transaction, or files), then:
+/// store.confirm_changes();
+/// assert_eq!(
+///     changes,
+///     [Change::Write { name: "t-0/a.log".into(), position: 0, bytes: b"hello".to_vec() }]
+/// );
+/// store.append("t-0/a.log", b"!")?;
+/// let next = store.take_changes()?;
+/// assert!(matches!(&next[..], [Change::Write { position: 5, .. }]));
+/// store.abandon_changes(); // the host failed: the next take sends it again
+/// assert!(!store.take_changes()?.is_empty());
+/// # Ok::<(), mqlite::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct JournalStorage {
     files: MemoryStorage,
