@@ -121,10 +121,8 @@ export class Log {
   /** A consumer of `topics` (or call `assign`/`subscribe` later). */
   consumer(options = {}) {
     this.#checkOpen();
-    if (this.shared) return this.shared; // MUTATION: one consumer per log
     const consumer = new Consumer(this, this.#native, options);
     this.#consumers.add(consumer);
-    this.shared = consumer;
     return consumer;
   }
 
