@@ -96,3 +96,10 @@ export function argTypeError(name, expected, actual) {
   error.code = "ERR_INVALID_ARG_TYPE";
   return error;
 }
+
+/** A RangeError naming the argument and its allowed range, like Node's ERR_OUT_OF_RANGE. */
+export function outOfRange(name, range, actual) {
+  const error = new RangeError(`${name} must be a whole number from ${range}, not ${actual}`);
+  error.code = "ERR_OUT_OF_RANGE";
+  return error;
+}

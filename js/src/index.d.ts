@@ -141,6 +141,10 @@ export declare class Log {
   flush(): Promise<void>;
   /** Persists every change so far; `strict: false` lets IndexedDB commit relaxed. */
   persist(options?: { strict?: boolean }): Promise<void>;
+  /**
+   * Ends waiting polls, appends what producers hold, persists everything and releases the
+   * storage. If that persist fails, rejects with its error and stays open: call it again.
+   */
   close(): Promise<void>;
 }
 

@@ -11,10 +11,15 @@
 // durability).
 
 import { NativeConsumer, NativeProducer } from "../native/mqlite_native.js";
-import { argTypeError, call, ClosedError, fromNative } from "./errors.js";
-import { pack, prepare, unpack } from "./pack.js";
+import { argTypeError, call, ClosedError, fromNative, outOfRange } from "./errors.js";
+import { pack, prepare, unpack, wholeNumber } from "./pack.js";
 
 const DURABILITIES = ["memory", "write", "fsync"];
+/** The longest delay `setTimeout` keeps (a longer one fires at once). */
+const TIMER_MS_MAX = 2 ** 31 - 1;
+/** The largest partition number the engine's u32 takes (u32::MAX means "none"). */
+const PARTITION_MAX = 0xfffffffe;
+const OFFSET_MAX = 2n ** 63n - 1n;
 
 function nonNegative(value, name, fallback) {
   if (value === undefined || value === null) return fallback;
@@ -29,15 +34,23 @@ function topicName(topic) {
   return topic;
 }
 
+function optionalString(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw argTypeError(name, "a string", value);
+  return value;
+}
+
 function partitionNumber(partition) {
-  if (!Number.isInteger(partition) || partition < 0) throw argTypeError("partition", "a partition number", partition);
-  return partition;
+  return wholeNumber(partition, "partition", PARTITION_MAX);
 }
 
 function offsetBigInt(offset) {
-  if (typeof offset === "bigint") return offset;
-  if (Number.isSafeInteger(offset)) return BigInt(offset);
-  throw argTypeError("offset", "a bigint or a whole number", offset);
+  let value;
+  if (typeof offset === "bigint") value = offset;
+  else if (Number.isSafeInteger(offset)) value = BigInt(offset);
+  else throw argTypeError("offset", "a bigint or a whole number", offset);
+  if (value < 0n || value > OFFSET_MAX) throw outOfRange("offset", `0 to ${OFFSET_MAX}`, offset);
+  return value;
 }
 
 /** An open log: topics, producers and consumers. Make one with `open()`. */
@@ -79,20 +92,20 @@ export class Log {
       this.#native.createTopic(
         topicName(name),
         partitions,
-        compression,
-        timestampType,
+        optionalString(compression, "compression"),
+        optionalString(timestampType, "timestampType"),
         retentionMs ?? undefined,
         retentionBytes ?? undefined,
         segmentBytes ?? undefined,
       ),
     );
-    await this.persist();
+    await this.#persist(true);
   }
 
   /** Deletes a topic and its records, durably. */
   async deleteTopic(name) {
     call(() => this.#native.deleteTopic(topicName(name)));
-    await this.persist();
+    await this.#persist(true);
   }
 
   /** The topics' names, sorted. */
@@ -126,10 +139,13 @@ export class Log {
     return consumer;
   }
 
-  /** Appends what every producer holds and persists everything. */
+  /** Appends what every producer holds and persists everything, strictly. If a producer's
+   * batch fails (its sends are rejected), the rest is still persisted, then that error is
+   * thrown. */
   async flush() {
-    for (const producer of this.#producers) producer._appendAll();
-    await this.persist();
+    const failure = this.#appendAll();
+    await this.#persist(true);
+    if (failure) throw failure;
   }
 
   /**
@@ -137,8 +153,19 @@ export class Log {
    * IndexedDB transaction with strict durability). Resolves when they are durable.
    */
   persist({ strict = true } = {}) {
+    if (this.#closing) return Promise.reject(new ClosedError("the log is closed"));
+    return this.#persist(Boolean(strict));
+  }
+
+  /** Queues one persist behind the others: the changes since the last one, or, strictly
+   * with none, a sync of what relaxed persists left to the OS or to a relaxed commit. */
+  #persist(strict) {
     const run = async () => {
-      if (!this.#adapter || this.#native.closed || !this.#native.hasChanges()) return;
+      if (!this.#adapter || this.#native.closed) return;
+      if (!this.#native.hasChanges()) {
+        if (strict) await this.#adapter.sync();
+        return;
+      }
       const changes = call(() => this.#native.takeChanges());
       try {
         await this.#adapter.apply(changes, { strict });
@@ -155,30 +182,55 @@ export class Log {
     return next;
   }
 
-  /** Closes the log: producers append what they hold, everything is persisted, consumers'
-   * waits end. Later calls fail with ClosedError. */
-  async close() {
-    if (this.#closing) return this.#closing;
-    this.#closing = (async () => {
-      let failure = null;
+  /** Every producer appends what it holds; returns the first failure, after trying all. */
+  #appendAll() {
+    let failure = null;
+    for (const producer of this.#producers) {
       try {
-        for (const producer of this.#producers) producer._appendAll();
-        await this.persist();
+        producer._appendAll();
       } catch (error) {
-        failure = error;
+        failure ??= error;
       }
-      for (const producer of this.#producers) producer._closed();
-      for (const consumer of this.#consumers) consumer._closed();
-      this.#wake();
-      this.#native.close();
-      await this.#adapter?.close();
-      if (failure) throw failure;
-    })();
+    }
+    return failure;
+  }
+
+  /**
+   * Closes the log: waiting polls end, producers append what they hold and refuse new sends,
+   * everything is persisted, then the storage is released. Later calls fail with ClosedError.
+   * If that last persist fails, `close()` rejects with its error and the storage stays open
+   * with nothing lost: call `close()` again to retry.
+   */
+  close() {
+    this.#closing ??= this.#closeNow();
     return this.#closing;
+  }
+
+  async #closeNow() {
+    // Before anything awaits: a waiting poll must end now, and no send may slip in behind
+    // the last persist.
+    for (const consumer of this.#consumers) consumer._closed();
+    this.#wake();
+    const failure = this.#appendAll();
+    for (const producer of this.#producers) producer._closed();
+    try {
+      await this.#persist(true);
+    } catch (error) {
+      this.#closing = null;
+      throw error;
+    }
+    this.#native.close();
+    await this.#adapter?.close();
+    if (failure) throw failure;
   }
 
   #checkOpen() {
     if (this.#closing) throw new ClosedError("the log is closed");
+  }
+
+  /** @internal Wakes every waiting poll (they poll again, or end if their consumer closed). */
+  _wakeWaiters() {
+    this.#wake();
   }
 
   #wake() {
@@ -191,12 +243,14 @@ export class Log {
   _appended(durability) {
     this.#wake();
     if (durability === "memory" || !this.#adapter) return Promise.resolve();
-    if (durability === "fsync") return this.persist({ strict: true });
+    if (durability === "fsync") return this.#persist(true);
     if (!this.#persistScheduled) {
       this.#persistScheduled = new Promise((resolve) => {
         setTimeout(() => {
           this.#persistScheduled = null;
-          this.persist({ strict: false }).then(resolve, resolve);
+          // A failure is not lost: the changes were abandoned, so the next persist (a flush,
+          // close) takes them again and reports it.
+          this.#persist(false).then(resolve, resolve);
         }, 0);
       });
     }
@@ -214,7 +268,7 @@ export class Log {
         resolve();
       };
       this.#appendWaiters.add(wake);
-      if (Number.isFinite(ms)) timer = setTimeout(wake, ms);
+      if (Number.isFinite(ms)) timer = setTimeout(wake, Math.min(ms, TIMER_MS_MAX));
     });
   }
 
@@ -275,7 +329,7 @@ export class Producer {
           typeof partitioner === "string" ? partitioner : "murmur2",
           nonNegative(lingerMs, "lingerMs", 5),
           nonNegative(batchBytes, "batchBytes", 16384),
-          compression,
+          optionalString(compression, "compression"),
           Boolean(idempotent),
           nonNegative(retries, "retries", 5),
           nonNegative(retryBackoffMs, "retryBackoffMs", 100),
@@ -289,10 +343,7 @@ export class Producer {
     }
     const record = prepare(message);
     const count = call(() => this.#logNative.partitionCount(topic));
-    record.partition = this.#partitioner(topic, record.key, count);
-    if (!Number.isInteger(record.partition)) {
-      throw argTypeError("partitioner's answer", "a partition number", record.partition);
-    }
+    record.partition = wholeNumber(this.#partitioner(topic, record.key, count), "partitioner's answer", PARTITION_MAX);
     return record;
   }
 
@@ -344,6 +395,7 @@ export class Producer {
 
   /** Appends every pending record and persists everything; resolves once it is durable. */
   async flush() {
+    this.#checkOpen();
     this._appendAll();
     await this.#log.persist();
   }
@@ -384,7 +436,7 @@ export class Producer {
       if (this.#pending.size > 0) this.#settle();
       return;
     }
-    this.#timer = setTimeout(() => this.#drive(), Math.max(0, deadline - Date.now()));
+    this.#timer = setTimeout(() => this.#drive(), Math.min(TIMER_MS_MAX, Math.max(0, deadline - Date.now())));
   }
 
   #drive() {
@@ -534,6 +586,7 @@ export class Consumer {
   close() {
     this._closed();
     this.#log._forget(this);
+    this.#log._wakeWaiters();
   }
 
   /** @internal */

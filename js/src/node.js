@@ -2,6 +2,7 @@
 // format the Rust core and the Python package read and write.
 
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { initSync } from "../native/mqlite_native.js";
 import { argTypeError } from "./errors.js";
 import { openOver } from "./open.js";
@@ -16,7 +17,7 @@ initSync({ module: readFileSync(new URL("../native/mqlite_native_bg.wasm", impor
 export async function open(path, { readOnly = false } = {}) {
   if (path === undefined || path === null) return openOver(null, null, false);
   if (typeof path !== "string" && !(path instanceof URL)) throw argTypeError("path", "a string or a file URL", path);
-  const { adapter, files } = await NodeFileAdapter.open(path instanceof URL ? path.pathname : path, { readOnly });
+  const { adapter, files } = await NodeFileAdapter.open(path instanceof URL ? fileURLToPath(path) : path, { readOnly });
   return openOver(adapter, files, readOnly);
 }
 

@@ -16,7 +16,7 @@ export async function openOver(adapter, files, readOnly) {
   try {
     native = call(() => loader.open(readOnly));
   } catch (error) {
-    adapter.close();
+    await adapter.close();
     throw error;
   }
   const log = new Log(native, adapter);

@@ -2,13 +2,19 @@
 // buffer a poll returns. The layout is private to this file and bindings/wasm/src/pack.rs,
 // which documents it; integers are little-endian.
 
-import { argTypeError } from "./errors.js";
+import { recordBytesMax } from "../native/mqlite_native.js";
+import { argTypeError, BatchTooLargeError, outOfRange, RecordTooLargeError } from "./errors.js";
 
 const FLAG_KEY = 1;
 const FLAG_VALUE = 2;
 const FLAG_PARTITION = 4;
 const FLAG_TIMESTAMP = 8;
 const NULL_LEN = 0xffffffff;
+/** The most one call copies into wasm memory (32-bit, shared with the whole log): larger
+ * `sendMany` calls are refused before any copy, so a failed allocation never traps the
+ * module. */
+const PACK_BYTES_MAX = 256 * 1024 * 1024;
+let recordLimit = null;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -38,15 +44,25 @@ function headerList(headers) {
   });
 }
 
-function wholeNumber(value, name, max) {
+/** `value` (a number or a bigint) as a number from 0 to `max`: a TypeError for another
+ * type, a RangeError for a fraction or a number out of range. */
+export function wholeNumber(value, name, max) {
   if (typeof value === "bigint") value = Number(value);
   if (typeof value !== "number") throw argTypeError(name, "a whole number", value);
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    const error = new RangeError(`${name} must be a whole number from 0 to ${max}, not ${value}`);
-    error.code = "ERR_OUT_OF_RANGE";
-    throw error;
-  }
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw outOfRange(name, `0 to ${max}`, value);
   return value;
+}
+
+/** Refuses a record whose bytes alone pass the engine's record limit (the engine checks the
+ * exact encoded size; this only keeps huge buffers out of wasm memory). */
+function checkSize(record) {
+  let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  for (const [name, value] of record.headers) bytes += name.length + (value?.length ?? 0);
+  recordLimit ??= recordBytesMax();
+  if (bytes > recordLimit) {
+    throw new RecordTooLargeError(`a record of ${bytes} bytes is over the ${recordLimit}-byte limit`);
+  }
+  return record;
 }
 
 /** One message, checked and converted: `{key, value, headers, partition, timestamp}`. */
@@ -55,7 +71,7 @@ export function prepare(message, partition) {
     throw argTypeError("message", "an object like { key, value, headers }", message);
   }
   const timestamp = message.timestamp ?? message.timestampMs;
-  return {
+  return checkSize({
     key: optionalBytes(message.key, "key"),
     value: optionalBytes(message.value, "value"),
     headers: headerList(message.headers),
@@ -67,7 +83,7 @@ export function prepare(message, partition) {
       timestamp === undefined || timestamp === null
         ? null
         : wholeNumber(timestamp instanceof Date ? timestamp.getTime() : timestamp, "timestamp", 8.64e15),
-  };
+  });
 }
 
 function packedSize(record) {
@@ -84,6 +100,9 @@ function packedSize(record) {
 export function pack(records) {
   let size = 0;
   for (const record of records) size += packedSize(record);
+  if (size > PACK_BYTES_MAX) {
+    throw new BatchTooLargeError(`${records.length} records of ${size} bytes in one call: over ${PACK_BYTES_MAX}; send them in parts`);
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let at = 0;

@@ -163,6 +163,29 @@ test("a consumer waits for new records: poll with a timeout, and for await", asy
   assert.equal(await iteration, "ended");
 });
 
+test("autoOffsetReset and fromBeginning pick where a new consumer starts", async (t) => {
+  const log = await open(tempDir(t));
+  await log.createTopic("t");
+  const producer = log.producer({ lingerMs: 0 });
+  await producer.sendMany("t", [{ value: "0" }, { value: "1" }, { value: "2" }]);
+  const values = async (consumer) => (await consumer.poll({ maxRecords: 100 })).map((r) => text(r.value));
+  for (const options of [{ autoOffsetReset: "earliest" }, { fromBeginning: true }, {}]) {
+    const consumer = log.consumer({ topics: ["t"], ...options });
+    assert.equal(consumer.position("t", 0), 0n, JSON.stringify(options));
+    assert.deepEqual(await values(consumer), ["0", "1", "2"], JSON.stringify(options));
+  }
+  const latest = [{ autoOffsetReset: "latest" }, { fromBeginning: false }].map((options) =>
+    log.consumer({ topics: ["t"], ...options }),
+  );
+  for (const consumer of latest) {
+    assert.equal(consumer.position("t", 0), 3n);
+    assert.deepEqual(await values(consumer), []);
+  }
+  await producer.send("t", { value: "3" });
+  for (const consumer of latest) assert.deepEqual(await values(consumer), ["3"]);
+  await log.close();
+});
+
 test("seeks, positions and lag", async (t) => {
   const log = await open(tempDir(t));
   await log.createTopic("t", { partitions: 2 });

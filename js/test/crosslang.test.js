@@ -67,13 +67,16 @@ with mqlite.open(sys.argv[1]) as log:
   assert.deepEqual(counted, { py: 100, js: 50 });
 });
 
+// Keys and header names are non-ASCII on purpose: strings cross as UTF-8 in both languages.
+const userKey = (i) => `ключ-${i % 7}-🚀`;
+
 test("a log written by Node opens in Python", async (t) => {
   const dir = tempDir(t);
   const log = await open(dir);
   await log.createTopic("events", { partitions: 2, compression: "lz4" });
   const producer = log.producer({ partitioner: "murmur2" });
   const metas = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => producer.send("events", { key: `user-${i % 7}`, value: `e${i}`, headers: { n: String(i) } })),
+    Array.from({ length: 40 }, (_, i) => producer.send("events", { key: userKey(i), value: `e${i}`, headers: { "név": String(i) } })),
   );
   await producer.flush();
   await log.close();
@@ -88,17 +91,18 @@ with mqlite.open(sys.argv[1]) as log:
         for r in log.read("events", p, 0, 1 << 30):
             out.append([p, r.offset, r.key.decode(), r.value.decode(), [[k, v.decode()] for k, v in r.headers]])
     print(json.dumps({"records": out, "compression": log.describe("events").config["compression"],
-                      "partition": mqlite.partitioners.murmur2("user-3", 2)}))
+                      "partition": mqlite.partitioners.murmur2(sys.argv[2], 2)}))
 `,
       dir,
+      userKey(3),
     ),
   );
   assert.equal(seen.compression, "lz4");
   assert.equal(seen.records.length, 40);
   for (const [partition, offset, key, value, headers] of seen.records) {
     const i = Number(value.slice(1));
-    assert.equal(key, `user-${i % 7}`);
-    assert.deepEqual(headers, [["n", String(i)]]);
+    assert.equal(key, userKey(i));
+    assert.deepEqual(headers, [["név", String(i)]]);
     assert.equal(partition, metas[i].partition);
     assert.equal(BigInt(offset), metas[i].offset);
   }

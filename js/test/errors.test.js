@@ -32,6 +32,7 @@ test("bad input is a typed error and the log goes on working", async (t) => {
     return meta.offset;
   };
   let offset = await stillWorks("first");
+  const eightMiB = new Uint8Array(8 * 1024 * 1024 - 64);
 
   const cases = [
     ["unknown topic", () => producer.send("missing", { value: "x" }), mqlite.TopicNotFoundError, "TOPIC_NOT_FOUND"],
@@ -60,6 +61,19 @@ test("bad input is a typed error and the log goes on working", async (t) => {
     ["zero partitions", () => log.createTopic("z", { partitions: 0 }), mqlite.InvalidConfigError],
     ["a fractional partition count", () => log.createTopic("z", { partitions: 1.5 }), mqlite.InvalidConfigError],
     ["an unknown compression", () => log.createTopic("z", { compression: "gzip" }), mqlite.InvalidConfigError],
+    ["a compression that is not a string", () => log.createTopic("z", { compression: 4 }), TypeError],
+    [
+      "a partitioner's answer past 2^32",
+      () => log.producer({ partitioner: () => 2 ** 32 + 1 }).send("t", { value: "x" }),
+      RangeError,
+      "ERR_OUT_OF_RANGE",
+    ],
+    [
+      "a sendMany of more than 256 MiB in one call",
+      () => producer.sendMany("t", Array.from({ length: 33 }, () => ({ value: eightMiB, partition: 0 }))),
+      mqlite.BatchTooLargeError,
+      "BATCH_TOO_LARGE",
+    ],
   ];
   for (const [name, call, cls, code] of cases) {
     await assert.rejects(
@@ -84,6 +98,10 @@ test("bad input is a typed error and the log goes on working", async (t) => {
     ["a consumer of a missing topic", () => log.consumer({ topics: ["missing"] }), mqlite.TopicNotFoundError],
     ["a seek in an unassigned partition", () => log.consumer().seek("t", 0, 0n), mqlite.PartitionNotAssignedError],
     ["an offset that is not a number", () => log.consumer({ topics: ["t"] }).seek("t", 0, "ten"), TypeError],
+    ["a negative offset", () => log.consumer({ topics: ["t"] }).seek("t", 0, -1n), RangeError],
+    ["an offset past 2^63", () => log.consumer({ topics: ["t"] }).seek("t", 0, 2n ** 64n), RangeError],
+    ["a partition past 2^32 (not wrapped to 0)", () => log.consumer({ topics: ["t"] }).seek("t", 2 ** 32, 0n), RangeError],
+    ["a negative partition", () => log.highWatermark("t", -1), RangeError],
     ["describe of a missing topic", () => log.describe("missing"), mqlite.TopicNotFoundError],
     ["murmur2 with no partitions", () => mqlite.murmur2("k", 0), TypeError],
   ];

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readFileSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LogLockedError, murmur2, murmur2Hash, open } from "../src/node.js";
@@ -37,6 +37,22 @@ test("a log reopens from its files with every record, topic and offset", async (
   // Appends go on from the stored high watermarks.
   const next = await log.producer().send("orders", { key: "k0", value: "again" });
   assert.equal(next.offset, BigInt(records.filter((r) => r.partition === next.partition).length));
+  await log.close();
+});
+
+test("a deleted topic stays deleted after reopen, its directory gone", async (t) => {
+  const dir = tempDir(t);
+  let log = await open(dir);
+  await log.createTopic("gone", { partitions: 2 });
+  await log.createTopic("kept");
+  await log.producer().sendMany("gone", [{ value: "x", partition: 1 }]);
+  await log.deleteTopic("gone");
+  await log.close();
+  assert.equal(existsSync(join(dir, "gone-0")) || existsSync(join(dir, "gone-1")), false);
+  log = await open(dir);
+  assert.deepEqual(log.topics(), ["kept"]);
+  await log.createTopic("gone"); // the name is free again, from offset 0
+  assert.equal(log.highWatermark("gone", 0), 0n);
   await log.close();
 });
 

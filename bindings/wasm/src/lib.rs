@@ -49,3 +49,10 @@ pub fn murmur2_partition(key: &[u8], partitions: u32) -> Result<u32, JsValue> {
 pub fn murmur2(key: &[u8]) -> i32 {
     mqlite::partitioner::murmur2(key)
 }
+
+/// The core's largest record in bytes (`mqlite::limits::RECORD_BYTES_MAX`): JS refuses a
+/// record whose bytes alone pass it before copying them into wasm memory.
+#[wasm_bindgen(js_name = recordBytesMax)]
+pub fn record_bytes_max() -> u32 {
+    u32::try_from(mqlite::limits::RECORD_BYTES_MAX).unwrap_or(u32::MAX)
+}

@@ -3,7 +3,8 @@
 // one transaction, so a closed tab or a crash leaves the previous persist or this one, never
 // part of it. Loading concatenates each file's chunks; a gap (which atomic transactions make
 // impossible, but a damaged store might show) cuts the file there, and the engine's recovery
-// then treats the cut as a torn tail.
+// then treats the cut as a torn tail. A strict persist with nothing new to write still commits
+// (a marker under SYNC_KEY) when relaxed commits came before it, so that they are flushed too.
 //
 // The writer lock is a Web Lock named after the database: a second tab (or a second open in
 // this one) gets LogLockedError while the first holds the log.
@@ -12,6 +13,9 @@ import { LogLockedError, StorageError } from "../errors.js";
 
 const STORE = "chunks";
 const MERGE_AT_CHUNKS = 64;
+/** A key outside the chunks' [name, position] keys: a strict sync rewrites it, so that the
+ * commit writes (and flushes) something. */
+const SYNC_KEY = "mqlite:sync";
 
 function request(req) {
   return new Promise((resolve, reject) => {
@@ -32,9 +36,16 @@ function storageError(op, name, error) {
   return new StorageError(`IndexedDB ${op} ${name}: ${error?.message ?? error}`, { cause: error });
 }
 
+/** Logs open in this page, for where Web Locks are missing (other tabs then go unguarded). */
+const openHere = new Set();
+
 async function acquireLock(name) {
   const locks = globalThis.navigator?.locks;
-  if (!locks) return () => {};
+  if (!locks) {
+    if (openHere.has(name)) throw new LogLockedError(`the IndexedDB log "${name}" is already open in this page`);
+    openHere.add(name);
+    return () => openHere.delete(name);
+  }
   let release;
   const held = new Promise((resolve) => (release = resolve));
   const granted = await new Promise((resolve) => {
@@ -55,6 +66,8 @@ export class IndexedDbAdapter {
   #release;
   /** name -> sorted [position, length] of its chunks, to trim the one a truncation splits. */
   #chunks;
+  /** Whether a relaxed commit has happened since the last strict one. */
+  #relaxed = false;
 
   constructor(db, name, release, chunks) {
     this.#db = db;
@@ -102,6 +115,7 @@ export class IndexedDbAdapter {
       this.#chunks.set(name, [[0, bytes.length]]);
     }
     await done(tx);
+    this.#relaxed = true; // committed with the browser's default durability
   }
 
   /** Applies the engine's `changes` in one transaction; `strict` asks for a durable commit. */
@@ -146,6 +160,21 @@ export class IndexedDbAdapter {
       throw storageError("commit", this.#name, error);
     }
     this.#chunks = chunks;
+    this.#relaxed = !strict;
+  }
+
+  /** Makes what relaxed commits wrote durable: one strict commit after them (IndexedDB
+   * commits in order, so a strict commit flushes every earlier one too). */
+  async sync() {
+    if (!this.#relaxed) return;
+    try {
+      const tx = this.#db.transaction(STORE, "readwrite", { durability: "strict" });
+      tx.objectStore(STORE).put(Date.now(), SYNC_KEY);
+      await done(tx);
+    } catch (error) {
+      throw storageError("sync", this.#name, error);
+    }
+    this.#relaxed = false;
   }
 
   async close() {
@@ -160,6 +189,7 @@ async function load(db) {
   const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
   const parts = new Map();
   for (let i = 0; i < keys.length; i++) {
+    if (!Array.isArray(keys[i])) continue; // SYNC_KEY
     const [name, position] = keys[i];
     if (!parts.has(name)) parts.set(name, []);
     parts.get(name).push([position, new Uint8Array(values[i])]);

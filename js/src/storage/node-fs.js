@@ -1,14 +1,15 @@
 // The Node storage adapter: a log directory in the native format, the same files the Rust
 // core and the Python package write. Loading reads every file into the engine; persisting
-// applies the engine's changes in order (writes at their positions, truncations, removals),
-// then fsyncs the files it touched and the directories whose entries changed.
+// applies the engine's changes in order (writes at their positions, truncations, removals);
+// a strict persist then fsyncs every file and directory changed since the last fsync,
+// including what relaxed persists wrote before it.
 //
 // The writer lock: the native build holds an flock on `mqlite.lock` and writes "pid N" into
 // it, emptying it on close. Node has no flock, so it writes "node pid N" and empties the file
 // on close; each side refuses to open while the file names another live process. A second
 // open of the same directory in this process is refused too.
 
-import { mkdir, open as openFile, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, open as openFile, readdir, readFile, rm, rmdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { LogLockedError, StorageError } from "../errors.js";
 
@@ -62,6 +63,9 @@ export class NodeFileAdapter {
   #lock;
   #handles = new Map();
   #readOnly;
+  /** Files and directories a relaxed persist changed and no fsync has covered yet. */
+  #unsyncedFiles = new Set();
+  #unsyncedDirs = new Set();
 
   constructor(root, lockFile, readOnly) {
     this.#root = root;
@@ -80,6 +84,7 @@ export class NodeFileAdapter {
       await walk(root, "", files);
       return { adapter: new NodeFileAdapter(root, lockFile, readOnly), files };
     } catch (error) {
+      await lockFile?.truncate(0).catch(() => {});
       await lockFile?.close();
       openHere.delete(root);
       throw error.code ? storageError("read", root, error) : error;
@@ -103,10 +108,11 @@ export class NodeFileAdapter {
     return handle;
   }
 
-  /** Applies the engine's `changes` in order; with `strict`, fsyncs before resolving. */
+  /** Applies the engine's `changes` in order; with `strict`, fsyncs before resolving what
+   * this and every earlier relaxed call wrote. */
   async apply(changes, { strict }) {
-    const touched = new Set();
-    const dirs = new Set();
+    const touched = this.#unsyncedFiles;
+    const dirs = this.#unsyncedDirs;
     for (let i = 0; i < changes.length; i++) {
       const kind = changes.kind(i);
       const name = changes.name(i);
@@ -133,21 +139,36 @@ export class NodeFileAdapter {
           this.#handles.delete(name);
           touched.delete(name);
           await rm(path, { force: true });
-          dirs.add(dirname(path));
+          // An emptied partition directory goes too, as the native backend does.
+          const parent = dirname(path);
+          if (parent !== this.#root && (await rmdir(parent).then(() => true, () => false))) {
+            dirs.delete(parent);
+            dirs.add(this.#root);
+          } else {
+            dirs.add(parent);
+          }
         }
       } catch (error) {
         throw storageError(kind, path, error);
       }
     }
-    if (!strict) return;
-    for (const name of touched) {
+    if (strict) await this.sync();
+  }
+
+  /** Fsyncs every file and directory changed since the last fsync. */
+  async sync() {
+    for (const name of this.#unsyncedFiles) {
       try {
         await this.#handles.get(name)?.datasync();
       } catch (error) {
         throw storageError("sync", join(this.#root, name), error);
       }
+      this.#unsyncedFiles.delete(name);
     }
-    for (const dir of dirs) await syncDir(dir);
+    for (const dir of this.#unsyncedDirs) {
+      await syncDir(dir);
+      this.#unsyncedDirs.delete(dir);
+    }
   }
 
   async close() {

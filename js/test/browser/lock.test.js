@@ -119,7 +119,7 @@ test("a second tab is refused while the first holds the log; it opens once the f
   // Closing the holding tab (without closing the log) releases the lock too.
   await tab2.close();
   let reopened;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 300; i++) {
     reopened = await tryOpen(tab1, name);
     if (reopened.opened || reopened.code !== "LOG_LOCKED") break;
     await new Promise((ok) => setTimeout(ok, 100)); // the lock goes when the tab's document does

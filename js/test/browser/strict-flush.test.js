@@ -99,12 +99,7 @@ test("send + flush, and a durability 'fsync' send, resolve after a strict commit
 
 test(
   "flush after sendMany, or after the producer's own relaxed persist, resolves after a strict commit",
-  {
-    timeout: 60_000,
-    todo:
-      "known bug (see the report): with durability 'write' a relaxed persist takes the changes first," +
-      " and flush() then finds nothing to persist, so no strict commit ever covers them",
-  },
+  { timeout: 60_000 },
   async () => {
     assertCovered(
       await scenarios([
