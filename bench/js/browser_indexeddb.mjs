@@ -246,7 +246,7 @@ export async function run(options = {}) {
       "durability: strict = the transaction was committed with { durability: 'strict' } (Chromium flushes it to disk " +
         "before complete); relaxed = { durability: 'relaxed' } (complete once the data is with the storage backend, " +
         "not necessarily on disk). mqlite's flush() persists strictly; its background persist (producer durability " +
-        "'write', scheduled with setTimeout 0 after each append) is relaxed; producer durability 'fsync' waits for a " +
+        "'write', scheduled as a microtask after each append) is relaxed; producer durability 'fsync' waits for a " +
         "strict persist per call; 'memory' persists nothing until flush()/persist()",
       `raw IndexedDB: one object store, out-of-line numeric keys, values one 100 B Uint8Array each (its own buffer); ` +
         `each transaction awaited (oncomplete) before the next. A transaction per put runs on ${PER_RECORD_CAP.toLocaleString("en")} ` +

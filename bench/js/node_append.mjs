@@ -364,7 +364,7 @@ export async function run(options = {}) {
   if (files) {
     notes.push(
       "files (durability `write`): Node `open(dir)` in the temp dir; each sendMany resolves after the background " +
-        "persist it schedules (setTimeout 0, then fs writes without fsync) has written the files; the final strict " +
+        "persist it schedules (a microtask, then fs writes without fsync) has written the files; the final strict " +
         "`flush()` and `close()` are not timed (as the Rust rows' `close()`). Native: target/release/mqlite-bench " +
         "`producer --batch N --records N --runs 1`, spawned once per run (with its own warm-up), its `mqlite " +
         "Producer::send_many` row (Log<FileStorage>, one write() per batch). Node's flush after the timed region " +

@@ -245,13 +245,15 @@ export class Log {
     if (durability === "memory" || !this.#adapter) return Promise.resolve();
     if (durability === "fsync") return this.#persist(true);
     if (!this.#persistScheduled) {
+      // After the current job, so that the appends it makes share one persist (a microtask,
+      // not a timer: setTimeout would add at least a millisecond to every awaited sendMany).
       this.#persistScheduled = new Promise((resolve) => {
-        setTimeout(() => {
+        queueMicrotask(() => {
           this.#persistScheduled = null;
           // A failure is not lost: the changes were abandoned, so the next persist (a flush,
           // close) takes them again and reports it.
           this.#persist(false).then(resolve, resolve);
-        }, 0);
+        });
       });
     }
     return this.#persistScheduled;

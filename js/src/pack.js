@@ -32,8 +32,10 @@ function optionalBytes(value, name) {
   return value === undefined || value === null ? null : toBytes(value, name);
 }
 
+const NO_HEADERS = Object.freeze([]);
+
 function headerList(headers) {
-  if (headers === undefined || headers === null) return [];
+  if (headers === undefined || headers === null) return NO_HEADERS;
   const entries = Array.isArray(headers) ? headers : typeof headers === "object" ? Object.entries(headers) : null;
   if (entries === null) throw argTypeError("headers", "an array of [name, value] pairs or an object", headers);
   return entries.map((entry) => {
@@ -53,25 +55,13 @@ export function wholeNumber(value, name, max) {
   return value;
 }
 
-/** Refuses a record whose bytes alone pass the engine's record limit (the engine checks the
- * exact encoded size; this only keeps huge buffers out of wasm memory). */
-function checkSize(record) {
-  let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of record.headers) bytes += name.length + (value?.length ?? 0);
-  recordLimit ??= recordBytesMax();
-  if (bytes > recordLimit) {
-    throw new RecordTooLargeError(`a record of ${bytes} bytes is over the ${recordLimit}-byte limit`);
-  }
-  return record;
-}
-
 /** One message, checked and converted: `{key, value, headers, partition, timestamp}`. */
 export function prepare(message, partition) {
   if (message === null || typeof message !== "object" || ArrayBuffer.isView(message)) {
     throw argTypeError("message", "an object like { key, value, headers }", message);
   }
   const timestamp = message.timestamp ?? message.timestampMs;
-  return checkSize({
+  return {
     key: optionalBytes(message.key, "key"),
     value: optionalBytes(message.value, "value"),
     headers: headerList(message.headers),
@@ -83,23 +73,41 @@ export function prepare(message, partition) {
       timestamp === undefined || timestamp === null
         ? null
         : wholeNumber(timestamp instanceof Date ? timestamp.getTime() : timestamp, "timestamp", 8.64e15),
-  });
+  };
 }
 
-function packedSize(record) {
-  let size = 1 + 4;
-  if (record.partition !== null) size += 4;
-  if (record.timestamp !== null) size += 8;
-  if (record.key !== null) size += 4 + record.key.length;
-  if (record.value !== null) size += 4 + record.value.length;
-  for (const [name, value] of record.headers) size += 8 + name.length + (value === null ? 0 : value.length);
-  return size;
+/** A record's key, value and header bytes: the engine checks the exact encoded size, this
+ * only keeps a record that cannot fit out of wasm memory. */
+function payloadBytes(record) {
+  let bytes = (record.key === null ? 0 : record.key.length) + (record.value === null ? 0 : record.value.length);
+  for (const [name, value] of record.headers) bytes += name.length + (value === null ? 0 : value.length);
+  return bytes;
 }
 
-/** Prepared records packed into one buffer. */
+function framingBytes(record) {
+  return (
+    1 +
+    4 +
+    (record.partition === null ? 0 : 4) +
+    (record.timestamp === null ? 0 : 8) +
+    (record.key === null ? 0 : 4) +
+    (record.value === null ? 0 : 4) +
+    8 * record.headers.length
+  );
+}
+
+/** Prepared records packed into one buffer; a record over the engine's limit, or more than
+ * PACK_BYTES_MAX in all, is refused before anything is copied. */
 export function pack(records) {
+  recordLimit ??= recordBytesMax();
   let size = 0;
-  for (const record of records) size += packedSize(record);
+  for (const record of records) {
+    const payload = payloadBytes(record);
+    if (payload > recordLimit) {
+      throw new RecordTooLargeError(`a record of ${payload} bytes is over the ${recordLimit}-byte limit`);
+    }
+    size += framingBytes(record) + payload;
+  }
   if (size > PACK_BYTES_MAX) {
     throw new BatchTooLargeError(`${records.length} records of ${size} bytes in one call: over ${PACK_BYTES_MAX}; send them in parts`);
   }
