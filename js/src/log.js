@@ -234,6 +234,7 @@ export class Log {
   }
 
   #wake() {
+    if (this.#appendWaiters.size === 0) return;
     const waiters = [...this.#appendWaiters];
     this.#appendWaiters.clear();
     for (const wake of waiters) wake();

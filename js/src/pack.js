@@ -96,7 +96,26 @@ function framingBytes(record) {
   );
 }
 
-/** Prepared records packed into one buffer; a record over the engine's limit, or more than
+/** One buffer reused by every pack up to SCRATCH_BYTES_MAX (a fresh small typed array and
+ * DataView per call cost more than packing a few records); larger packs get their own. */
+const SCRATCH_BYTES_MAX = 1024 * 1024;
+let scratch = { out: new Uint8Array(64 * 1024), view: null };
+scratch.view = new DataView(scratch.out.buffer);
+
+function scratchFor(size) {
+  if (size > SCRATCH_BYTES_MAX) {
+    const out = new Uint8Array(size);
+    return { out, view: new DataView(out.buffer) };
+  }
+  if (size > scratch.out.length) {
+    const out = new Uint8Array(SCRATCH_BYTES_MAX);
+    scratch = { out, view: new DataView(out.buffer) };
+  }
+  return scratch;
+}
+
+/** Prepared records packed into one buffer, valid until the next call (the native call that
+ * takes it copies it at once); a record over the engine's limit, or more than
  * PACK_BYTES_MAX in all, is refused before anything is copied. */
 export function pack(records) {
   recordLimit ??= recordBytesMax();
@@ -111,8 +130,7 @@ export function pack(records) {
   if (size > PACK_BYTES_MAX) {
     throw new BatchTooLargeError(`${records.length} records of ${size} bytes in one call: over ${PACK_BYTES_MAX}; send them in parts`);
   }
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
+  const { out, view } = scratchFor(size);
   let at = 0;
   const u32 = (n) => {
     view.setUint32(at, n, true);
@@ -144,7 +162,7 @@ export function pack(records) {
       else bytes(value);
     }
   }
-  return out;
+  return out.subarray(0, size);
 }
 
 /**

@@ -46,20 +46,42 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn take(&mut self, len: usize, what: &str) -> Result<Bytes> {
-        let end = self
-            .at
+    /// Moves past the next `len` bytes, returning where they are.
+    fn advance(&mut self, len: usize, what: &str) -> Result<core::ops::Range<usize>> {
+        let start = self.at;
+        let end = start
             .checked_add(len)
             .filter(|end| *end <= self.bytes.len())
             .ok_or_else(|| malformed(what))?;
-        let out = self.bytes.slice(self.at..end);
         self.at = end;
-        Ok(out)
+        Ok(start..end)
     }
 
+    /// The next `len` bytes as a slice of the pack (shared, not copied).
+    fn take(&mut self, len: usize, what: &str) -> Result<Bytes> {
+        let range = self.advance(len, what)?;
+        Ok(self.bytes.slice(range))
+    }
+
+    /// The next `N` bytes, read in place (no `Bytes` handle for a fixed-size field).
     fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
-        let bytes = self.take(N, what)?;
-        <[u8; N]>::try_from(bytes.as_ref()).map_err(|_| malformed(what))
+        let range = self.advance(N, what)?;
+        self.bytes
+            .get(range)
+            .and_then(|bytes| <[u8; N]>::try_from(bytes).ok())
+            .ok_or_else(|| malformed(what))
+    }
+
+    /// The next `u32`-length-prefixed bytes as UTF-8 text.
+    fn text(&mut self, what: &str) -> Result<String> {
+        let len = self.len(what)?;
+        let range = self.advance(len, what)?;
+        let bytes = self.bytes.get(range).ok_or_else(|| malformed(what))?;
+        core::str::from_utf8(bytes)
+            .map(String::from)
+            .map_err(|_| Error::InvalidRecord {
+                reason: format!("{what} is not UTF-8"),
+            })
     }
 
     fn u8(&mut self, what: &str) -> Result<u8> {
@@ -134,10 +156,7 @@ pub fn unpack_records(pack: Bytes) -> Result<Vec<ProducerRecord>> {
         let count = cursor.len("header count")?;
         let mut headers = Vec::with_capacity(count.min(64));
         for _ in 0..count {
-            let name = cursor.sized("header name")?;
-            let key = String::from_utf8(name.to_vec()).map_err(|_| Error::InvalidRecord {
-                reason: "a header name is not UTF-8".into(),
-            })?;
+            let key = cursor.text("a header name")?;
             let value = cursor.nullable("header value")?;
             headers.push(Header { key, value });
         }
