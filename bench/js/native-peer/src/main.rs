@@ -14,82 +14,25 @@
 //!
 //! The first request of each mode and batch is preceded by an untimed warm-up run.
 
-use bytes::Bytes;
 use mqlite::{
     Durability, JournalStorage, Log, LogOptions, Producer, ProducerConfig, ProducerRecord,
     SendHandle, TopicConfig,
 };
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 use std::time::Instant;
 
-const RECORD_BYTES: usize = 100;
-const SEED: u64 = 0x6d71_6c69_7465_0001;
-const POOL_RECORDS: usize = 64 * 1024;
-const BASE_TIMESTAMP_MS: i64 = 1_700_000_000_000;
 const TOPIC: &str = "bench";
 
-struct Rng(u64);
+// The Rust bench's seeded values, from its own source file (this crate is outside the
+// workspace, so it cannot depend on the bench crate): the same bytes by construction.
+#[allow(dead_code, reason = "the peer uses only the pool")]
+#[path = "../../../src/payload.rs"]
+mod payload;
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
-
-const EVENTS: [&str; 6] = ["click", "view", "purchase", "scroll", "login", "logout"];
-const WORDS: [&str; 12] = [
-    "alpha", "delta", "cart", "home", "search", "mobile", "beta", "promo", "red", "blue", "eu",
-    "us",
-];
-
-/// bench/src/payload.rs's JSON-like values, byte for byte.
-fn payloads(count: usize) -> Bytes {
-    let mut rng = Rng(SEED);
-    let mut out = Vec::with_capacity(count * RECORD_BYTES);
-    for _ in 0..count {
-        let mut text = String::with_capacity(RECORD_BYTES);
-        let _ = write!(
-            text,
-            r#"{{"id":{},"user":"u{:05}","event":"{}","ts":{},"v":{}.{:02},"note":""#,
-            1_000_000 + rng.below(9_000_000),
-            rng.below(100_000),
-            EVENTS[rng.below(EVENTS.len() as u64) as usize],
-            BASE_TIMESTAMP_MS + rng.below(86_400_000) as i64,
-            rng.below(1000),
-            rng.below(100),
-        );
-        while text.len() < RECORD_BYTES - 2 {
-            if !text.ends_with('"') {
-                text.push(' ');
-            }
-            text.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
-        }
-        text.truncate(RECORD_BYTES - 2);
-        text.push_str("\"}");
-        assert_eq!(text.len(), RECORD_BYTES);
-        out.extend_from_slice(text.as_bytes());
-    }
-    Bytes::from(out)
-}
-
+/// The Rust bench's pool of 100 B JSON-like records, as producer records.
 fn pool() -> Vec<ProducerRecord> {
-    let buffer = payloads(POOL_RECORDS);
-    (0..POOL_RECORDS)
-        .map(|i| ProducerRecord {
-            value: Some(buffer.slice(i * RECORD_BYTES..(i + 1) * RECORD_BYTES)),
-            timestamp_ms: Some(BASE_TIMESTAMP_MS + i as i64),
-            ..ProducerRecord::default()
-        })
-        .collect()
+    payload::producer_records(&payload::pool(payload::Kind::JsonLike))
 }
 
 fn new_log() -> Log<JournalStorage> {
