@@ -83,7 +83,7 @@ function cases(sizes, caps) {
         size: count,
         durability: "relaxed per call",
         system: `mqlite sendMany x${SEND_BATCH}, then flush()`,
-        detail: "durability write: each call waits for a relaxed background persist; flush adds nothing (see notes)",
+        detail: "durability write: each call waits for a relaxed background persist; flush then makes them durable with one small strict commit",
         page: ["mqlite-sendMany", { count, batch: SEND_BATCH, durability: "write", finish: "flush" }],
       },
       {

@@ -162,6 +162,13 @@ function producerOptions(kind) {
 /** `sendMany` of `batch` messages per call, each awaited. With `path`, on files: each call
  * waits for its background persist, and the final strict flush is timed apart, untimed in
  * the row (as the Rust rows' close()). */
+/** Untimed: the log holds exactly the records sent (with `check`, byte for byte); closes it. */
+async function verifyAndClose(l, messages, records, check) {
+  verify(l, messages, records);
+  if (check) await verifyValues(l, messages, records);
+  await l.close();
+}
+
 async function nodeSendMany(messages, batch, records, { path = null, check = false } = {}) {
   const l = await freshLog(path);
   const producer = l.producer(producerOptions("many"));
@@ -178,9 +185,7 @@ async function nodeSendMany(messages, batch, records, { path = null, check = fal
     await producer.flush();
     sample.flush_s = (performance.now() - t0) / 1000;
   }
-  verify(l, messages, records);
-  if (check) await verifyValues(l, messages, records);
-  await l.close();
+  await verifyAndClose(l, messages, records, check);
   return sample;
 }
 
@@ -197,9 +202,7 @@ async function nodeSendFlush(messages, batch, records, { check = false } = {}) {
       await Promise.all(pending);
     }
   });
-  verify(l, messages, records);
-  if (check) await verifyValues(l, messages, records);
-  await l.close();
+  await verifyAndClose(l, messages, records, check);
   return sample;
 }
 
@@ -212,9 +215,7 @@ async function nodeSendDefault(messages, records, { check = false } = {}) {
     await producer.flush();
     await Promise.all(pending);
   });
-  verify(l, messages, records);
-  if (check) await verifyValues(l, messages, records);
-  await l.close();
+  await verifyAndClose(l, messages, records, check);
   return sample;
 }
 
