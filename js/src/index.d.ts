@@ -143,7 +143,8 @@ export declare class Log {
   persist(options?: { strict?: boolean }): Promise<void>;
   /**
    * Ends waiting polls, appends what producers hold, persists everything and releases the
-   * storage. If that persist fails, rejects with its error and stays open: call it again.
+   * storage. If that persist fails, rejects with its error and the log stays open with
+   * nothing lost: call it again (producers and consumers made before stay closed).
    */
   close(): Promise<void>;
 }

@@ -23,9 +23,8 @@ const OFFSET_MAX = 2n ** 63n - 1n;
 
 function nonNegative(value, name, fallback) {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw argTypeError(name, "a non-negative number", value);
-  }
+  if (typeof value !== "number") throw argTypeError(name, "a non-negative number", value);
+  if (!Number.isFinite(value) || value < 0) throw outOfRange(name, "0 up", value);
   return value;
 }
 
@@ -47,8 +46,9 @@ function partitionNumber(partition) {
 function offsetBigInt(offset) {
   let value;
   if (typeof offset === "bigint") value = offset;
+  else if (typeof offset !== "number") throw argTypeError("offset", "a bigint or a whole number", offset);
   else if (Number.isSafeInteger(offset)) value = BigInt(offset);
-  else throw argTypeError("offset", "a bigint or a whole number", offset);
+  else throw outOfRange("offset", "0 to 2^53 - 1 as a number (use a bigint beyond)", offset);
   if (value < 0n || value > OFFSET_MAX) throw outOfRange("offset", `0 to ${OFFSET_MAX}`, offset);
   return value;
 }
@@ -143,6 +143,7 @@ export class Log {
    * batch fails (its sends are rejected), the rest is still persisted, then that error is
    * thrown. */
   async flush() {
+    this.#checkOpen();
     const failure = this.#appendAll();
     await this.#persist(true);
     if (failure) throw failure;
@@ -198,30 +199,44 @@ export class Log {
   /**
    * Closes the log: waiting polls end, producers append what they hold and refuse new sends,
    * everything is persisted, then the storage is released. Later calls fail with ClosedError.
-   * If that last persist fails, `close()` rejects with its error and the storage stays open
-   * with nothing lost: call `close()` again to retry.
+   * If that last persist fails, `close()` rejects with its error and the log stays open with
+   * nothing lost: call `close()` again to retry (producers and consumers made before it stay
+   * closed; make new ones to go on).
    */
   close() {
-    this.#closing ??= this.#closeNow();
+    this.#closing ??= this.#closeNow({ force: false });
     return this.#closing;
   }
 
-  async #closeNow() {
+  /** @internal Closes even if the last persist fails (its error is still thrown): what is
+   * not persisted is lost and the storage is released. For a failed open and for disposal. */
+  _closeForced() {
+    this.#closing ??= this.#closeNow({ force: true });
+    return this.#closing;
+  }
+
+  async #closeNow({ force }) {
     // Before anything awaits: a waiting poll must end now, and no send may slip in behind
-    // the last persist.
+    // the last persist. Producers and consumers made before stay closed even if this fails.
     for (const consumer of this.#consumers) consumer._closed();
+    this.#consumers.clear();
     this.#wake();
     const failure = this.#appendAll();
     for (const producer of this.#producers) producer._closed();
+    this.#producers.clear();
+    let persistFailure = null;
     try {
       await this.#persist(true);
     } catch (error) {
-      this.#closing = null;
-      throw error;
+      if (!force) {
+        this.#closing = null;
+        throw error;
+      }
+      persistFailure = error;
     }
     this.#native.close();
     await this.#adapter?.close();
-    if (failure) throw failure;
+    if (persistFailure ?? failure) throw persistFailure ?? failure;
   }
 
   #checkOpen() {
@@ -285,7 +300,7 @@ export class Log {
 // `await using log = await open(...)` where the runtime has explicit resource management.
 if (typeof Symbol.asyncDispose === "symbol") {
   Log.prototype[Symbol.asyncDispose] = function dispose() {
-    return this.close();
+    return this._closeForced();
   };
 }
 

@@ -24,7 +24,7 @@ export async function openOver(adapter, files, readOnly) {
     try {
       await log.persist();
     } catch (error) {
-      await log.close().catch(() => {});
+      await log._closeForced().catch(() => {});
       throw error;
     }
   }

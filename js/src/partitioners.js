@@ -2,13 +2,14 @@
 // client: the same partition for the same key bytes and partition count).
 
 import { murmur2 as hash, murmur2Partition } from "../native/mqlite_native.js";
-import { argTypeError, call } from "./errors.js";
+import { argTypeError, call, outOfRange } from "./errors.js";
 import { toBytes } from "./pack.js";
 
 /** The partition Kafka's default partitioner picks for `key` among `partitions`. */
 export function murmur2(key, partitions) {
+  if (typeof partitions !== "number") throw argTypeError("partitions", "a number", partitions);
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 0xffffffff) {
-    throw argTypeError("partitions", "a whole number from 1", partitions);
+    throw outOfRange("partitions", "1 to 4294967295", partitions);
   }
   return call(() => murmur2Partition(toBytes(key, "key"), partitions));
 }

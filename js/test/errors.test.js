@@ -93,7 +93,8 @@ test("bad input is a typed error and the log goes on working", async (t) => {
     ["an unknown partitioner", () => log.producer({ partitioner: "random" }), mqlite.InvalidConfigError],
     ["a partitioner of the wrong type", () => log.producer({ partitioner: 3 }), TypeError],
     ["an unknown durability", () => log.producer({ durability: "disk" }), TypeError],
-    ["a negative linger", () => log.producer({ lingerMs: -1 }), TypeError],
+    ["a negative linger", () => log.producer({ lingerMs: -1 }), RangeError],
+    ["a linger that is not a number", () => log.producer({ lingerMs: "5" }), TypeError],
     ["an unknown offset reset", () => log.consumer({ autoOffsetReset: "middle" }), mqlite.InvalidConfigError],
     ["a consumer of a missing topic", () => log.consumer({ topics: ["missing"] }), mqlite.TopicNotFoundError],
     ["a seek in an unassigned partition", () => log.consumer().seek("t", 0, 0n), mqlite.PartitionNotAssignedError],
@@ -103,7 +104,8 @@ test("bad input is a typed error and the log goes on working", async (t) => {
     ["a partition past 2^32 (not wrapped to 0)", () => log.consumer({ topics: ["t"] }).seek("t", 2 ** 32, 0n), RangeError],
     ["a negative partition", () => log.highWatermark("t", -1), RangeError],
     ["describe of a missing topic", () => log.describe("missing"), mqlite.TopicNotFoundError],
-    ["murmur2 with no partitions", () => mqlite.murmur2("k", 0), TypeError],
+    ["murmur2 with no partitions", () => mqlite.murmur2("k", 0), RangeError],
+    ["a fractional offset", () => log.consumer({ topics: ["t"] }).seek("t", 0, 1.5), RangeError],
   ];
   for (const [name, call, cls] of sync) {
     assert.throws(call, cls, name);
@@ -131,6 +133,9 @@ test("after close every call is ClosedError, and close twice is fine", async (t)
   assert.equal((await lingering).offset, 0n);
   await assert.rejects(producer.send("t", { value: "x" }), mqlite.ClosedError);
   await assert.rejects(log.createTopic("u"), mqlite.ClosedError);
+  await assert.rejects(log.flush(), mqlite.ClosedError);
+  await assert.rejects(log.persist(), mqlite.ClosedError);
+  await assert.rejects(producer.flush(), mqlite.ClosedError);
   await assert.rejects(consumer.poll(), mqlite.ClosedError);
   assert.throws(() => log.topics(), mqlite.ClosedError);
   assert.throws(() => log.producer(), mqlite.ClosedError);

@@ -99,7 +99,9 @@ export class NodeFileAdapter {
     let handle = this.#handles.get(name);
     if (!handle) {
       const path = join(this.#root, ...name.split("/"));
-      await mkdir(dirname(path), { recursive: true });
+      // A new directory is an entry of its parent: that needs a sync too.
+      const created = await mkdir(dirname(path), { recursive: true });
+      if (created) this.#unsyncedDirs.add(dirname(created));
       // "a+" would force appends to the end; "r+" needs the file. Create, then reopen r+.
       await (await openFile(path, "a")).close();
       handle = await openFile(path, "r+");
@@ -139,9 +141,11 @@ export class NodeFileAdapter {
           this.#handles.delete(name);
           touched.delete(name);
           await rm(path, { force: true });
-          // An emptied partition directory goes too, as the native backend does.
+          // An emptied partition directory goes too, as the native backend does (gone already
+          // when an abandoned persist is sent again).
           const parent = dirname(path);
-          if (parent !== this.#root && (await rmdir(parent).then(() => true, () => false))) {
+          const gone = parent !== this.#root && (await rmdir(parent).then(() => true, (e) => e.code === "ENOENT"));
+          if (gone) {
             dirs.delete(parent);
             dirs.add(this.#root);
           } else {
@@ -189,8 +193,9 @@ async function syncDir(dir) {
     handle = await openFile(dir, "r");
     await handle.sync();
   } catch (error) {
-    // Some systems cannot fsync a directory; the file syncs above still hold.
-    if (error.code !== "EISDIR" && error.code !== "EINVAL" && error.code !== "EPERM") {
+    // Some systems cannot fsync a directory; the file syncs above still hold. A directory
+    // removed since it changed has nothing left to sync.
+    if (!["EISDIR", "EINVAL", "EPERM", "ENOENT"].includes(error.code)) {
       throw storageError("sync", dir, error);
     }
   } finally {
