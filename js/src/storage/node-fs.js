@@ -7,7 +7,10 @@
 // The writer lock: the native build holds an flock on `mqlite.lock` and writes "pid N" into
 // it, emptying it on close. Node has no flock, so it writes "node pid N" and empties the file
 // on close; each side refuses to open while the file names another live process. A second
-// open of the same directory in this process is refused too.
+// open of the same directory in this process is refused too. Limit: without flock, reading
+// the file and stamping it are two steps, so a Node process and another writer opening the
+// same directory within the same few milliseconds could both get in (two native writers
+// cannot: they flock).
 
 import { mkdir, open as openFile, readdir, readFile, rm, rmdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
