@@ -184,10 +184,10 @@ test("closing the page mid-write loses no acknowledged record and corrupts none"
 
 test("SIGKILL of the browser mid-write loses no acknowledged record and corrupts none", { timeout: 240_000 }, async (t) => {
   await interruptAndCheck(t, "sigkill", async () => {
-    const { browser, others } = await s.crash();
+    const { browser } = await s.crash();
     // Its children may already be gone with it by the time they are looked for (then there
     // is nothing left to kill); crash() waited until every one found had exited.
-    assert.ok(browser > 0 && Array.isArray(others), "the browser process was killed");
+    assert.ok(browser > 0, "the browser process was killed");
     await s.relaunch();
   });
 });
