@@ -3,17 +3,13 @@
 // watches the adapter's FileHandle writes and datasyncs (Node's own, wrapped, not replaced).
 
 import assert from "node:assert/strict";
-import { open as openFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
 import { open } from "../src/node.js";
-import { tempDir } from "./helpers.js";
+import { fileHandlePrototype, tempDir } from "./helpers.js";
 
 /** Records every FileHandle write and datasync as [op, fd] until the test ends. */
-async function watchFiles(t, dir) {
-  const probe = await openFile(join(dir, "mqlite.lock"), "r");
-  const proto = Object.getPrototypeOf(probe);
-  await probe.close();
+async function watchFiles(t) {
+  const proto = await fileHandlePrototype();
   const events = [];
   for (const op of ["write", "datasync"]) {
     const original = proto[op];
@@ -57,7 +53,7 @@ for (const [name, setup] of Object.entries(scenarios)) {
     const dir = tempDir(t);
     const log = await open(dir);
     await log.createTopic("t");
-    const events = await watchFiles(t, dir);
+    const events = await watchFiles(t);
     const flush = await setup(log);
     assert.ok(events.some(([op]) => op === "write"), "the relaxed persist wrote the files");
     assert.ok(unsynced(events).length > 0, "and did not fsync them");
@@ -71,7 +67,7 @@ test("a send with durability 'fsync' resolves after its write is fsync'd", async
   const dir = tempDir(t);
   const log = await open(dir);
   await log.createTopic("t");
-  const events = await watchFiles(t, dir);
+  const events = await watchFiles(t);
   await log.producer({ durability: "fsync", lingerMs: 0 }).send("t", { value: "durable" });
   assert.ok(events.some(([op]) => op === "write"));
   assert.deepEqual(unsynced(events), []);

@@ -2,6 +2,7 @@
 // small readers.
 
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export const WORK = new URL("./.work/", import.meta.url).pathname;
@@ -28,4 +29,13 @@ export async function readAll(log, topics) {
   }
   consumer.close();
   return out.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+}
+
+/** The prototype of Node's own FileHandle class (reached through a handle), whose methods a
+ * test may wrap to watch or fail the storage adapter's file operations. */
+export async function fileHandlePrototype() {
+  const probe = await openFile(process.execPath, "r");
+  const proto = Object.getPrototypeOf(probe);
+  await probe.close();
+  return proto;
 }

@@ -3,19 +3,16 @@
 // failure never leaves the directory locked or the log stuck.
 
 import assert from "node:assert/strict";
-import { open as openFile } from "node:fs/promises";
 import { test } from "node:test";
 import { open, StorageError } from "../src/node.js";
-import { readAll, tempDir, text } from "./helpers.js";
+import { fileHandlePrototype, readAll, tempDir, text } from "./helpers.js";
 
 /**
  * Makes FileHandle's `op` fail with `code` for its next `times` calls, until the test ends or
  * `restore()`. Returns `{ failures, restore }`.
  */
 async function injectFault(t, op, code, times) {
-  const probe = await openFile(process.execPath, "r");
-  const proto = Object.getPrototypeOf(probe);
-  await probe.close();
+  const proto = await fileHandlePrototype();
   const original = proto[op];
   const state = {
     failures: 0,
